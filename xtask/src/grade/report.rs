@@ -1,0 +1,200 @@
+//! The grade as a learner reads it, and as a machine reads it (`--format json`).
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::{ExerciseResult, ExerciseStatus, Grade, TestStatus};
+use crate::workspace::Target;
+
+/// How many lines of one message the human report shows.
+const MESSAGE_LINES: usize = 12;
+
+/// Terminal colours, or none (`NO_COLOR`, or not a terminal).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn green(self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn red(self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn yellow(self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    fn dim(self, t: &str) -> String {
+        self.paint("2", t)
+    }
+    fn bold(self, t: &str) -> String {
+        self.paint("1", t)
+    }
+}
+
+/// One line per exercise, the failing tests under it, a total and the next step.
+pub fn human(grade: &Grade, style: Style) -> String {
+    let mut out = String::new();
+    let width = grade
+        .exercises
+        .iter()
+        .map(|e| e.exercise.id.len())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!("Hidden tests on {}/:", grade.target.dir()))
+    );
+    for e in &grade.exercises {
+        let counts = format!("{}/{}", e.passed(), e.tests.len());
+        let (mark, what) = match e.status {
+            ExerciseStatus::Passed => (style.green("✓"), style.green(&format!("{counts} passed"))),
+            ExerciseStatus::Failed => (style.red("✗"), format!("{counts} passed")),
+            ExerciseStatus::NotStarted => (
+                style.dim("·"),
+                style.dim(&format!("not started ({counts} passed)")),
+            ),
+            ExerciseStatus::CompileError => (style.red("!"), style.red("does not compile")),
+        };
+        let _ = writeln!(out, "  {mark} {:<width$}  {what}", e.exercise.id);
+        details(&mut out, e, style);
+    }
+    let passed: usize = grade.exercises.iter().map(ExerciseResult::passed).sum();
+    let total: usize = grade.exercises.iter().map(|e| e.tests.len()).sum();
+    let done = grade
+        .exercises
+        .iter()
+        .filter(|e| e.status == ExerciseStatus::Passed)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} of {} hidden tests passed; {} of {} exercises done ({:.1} s).",
+        passed,
+        total,
+        done,
+        grade.exercises.len(),
+        grade.elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "{}", next_step(grade));
+    out
+}
+
+fn details(out: &mut String, e: &ExerciseResult, style: Style) {
+    if let Some(error) = &e.compile_error {
+        if let Some(location) = &error.location {
+            let _ = writeln!(out, "      {}", style.bold(location));
+        }
+        for line in error.message.lines().take(MESSAGE_LINES * 2) {
+            let _ = writeln!(out, "      {line}");
+        }
+        return;
+    }
+    if e.status == ExerciseStatus::NotStarted {
+        return;
+    }
+    let mut todo = 0;
+    for t in &e.tests {
+        let label = match t.status {
+            TestStatus::Passed => continue,
+            TestStatus::Todo => {
+                todo += 1;
+                continue;
+            }
+            TestStatus::Failed => style.red("failed"),
+            TestStatus::TimedOut => style.yellow("timed out"),
+            TestStatus::Crashed => style.red("crashed"),
+        };
+        let _ = writeln!(out, "      {label} {}", t.name);
+        let lines: Vec<&str> = t.message.lines().collect();
+        for line in lines.iter().take(MESSAGE_LINES) {
+            let _ = writeln!(out, "          {line}");
+        }
+        if lines.len() > MESSAGE_LINES {
+            let _ = writeln!(
+                out,
+                "          ({} more lines)",
+                lines.len() - MESSAGE_LINES
+            );
+        }
+    }
+    if todo > 0 {
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!(
+                "{todo} test(s) still reach a todo!() (see `--format json` for their names)"
+            ))
+        );
+    }
+}
+
+fn next_step(grade: &Grade) -> String {
+    let Some(e) = grade
+        .exercises
+        .iter()
+        .find(|e| e.status != ExerciseStatus::Passed)
+    else {
+        return match grade.target {
+            Target::Exercises => "Every selected exercise passes. Well done!".to_owned(),
+            Target::Solutions => "Every selected solution passes its hidden tests.".to_owned(),
+        };
+    };
+    let dir = format!("{}/{}", grade.target.dir(), e.exercise.id);
+    let check = format!("`cargo xtask check {}`", e.exercise.number());
+    match e.status {
+        ExerciseStatus::CompileError => {
+            format!("Next: fix the compile error in {dir}, then run {check}.")
+        }
+        ExerciseStatus::NotStarted => format!(
+            "Next: read {dir}/README.md, fill in the todo!()s in {dir}/src, then run {check}."
+        ),
+        _ => format!("Next: work on {dir} until {check} passes."),
+    }
+}
+
+/// One JSON document: the target, every exercise with its tests, and a summary. The schema is
+/// documented in the README.
+pub fn json(grade: &Grade) -> Value {
+    let exercises: Vec<Value> = grade
+        .exercises
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.exercise.id,
+                "status": e.status.as_str(),
+                "passed": e.passed(),
+                "total": e.tests.len(),
+                "compile_error": e.compile_error.as_ref().map(|c| json!({
+                    "location": c.location,
+                    "message": c.message,
+                })),
+                "tests": e.tests.iter().map(|t| json!({
+                    "name": t.name,
+                    "status": t.status.as_str(),
+                    "message": t.message,
+                    "output": t.output,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "target": grade.target.dir(),
+        "exercises": exercises,
+        "summary": {
+            "passed": grade.exercises.iter().map(ExerciseResult::passed).sum::<usize>(),
+            "total": grade.exercises.iter().map(|e| e.tests.len()).sum::<usize>(),
+            "exercises_passed": grade.exercises.iter().filter(|e| e.status == ExerciseStatus::Passed).count(),
+            "exercises_total": grade.exercises.len(),
+        },
+    })
+}
