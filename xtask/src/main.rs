@@ -80,6 +80,10 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("slides")
+                .about("Render slides/day13.md to target/slides/day13.html, one self-contained file"),
+        )
+        .subcommand(
             Command::new("gen")
                 .about("Write exercises/ from solutions/ (maintainers)")
                 .arg(
@@ -113,6 +117,10 @@ fn run(matches: &ArgMatches) -> Result<u8> {
             let ws = Workspace::locate(root)?;
             let ok = generate::run(&ws, m.get_flag("check"))?;
             Ok(if ok { SUCCESS } else { UNFINISHED })
+        }
+        Some(("slides", _)) => {
+            let ws = Workspace::locate(root)?;
+            slides(&ws)
         }
         _ => {
             cli().print_help()?;
@@ -154,4 +162,23 @@ fn check(ws: &Workspace, m: &ArgMatches) -> Result<u8> {
     } else {
         UNFINISHED
     })
+}
+
+/// The renderer is its own crate (`slides`, binary `render-slides`), so that learners never
+/// compile its dependencies: `cargo xtask check` does not build it.
+fn slides(ws: &Workspace) -> Result<u8> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let input = ws.root.join("slides").join("day13.md");
+    let output = ws.root.join("target").join("slides").join("day13.html");
+    let status = std::process::Command::new(cargo)
+        .current_dir(&ws.root)
+        .args(["run", "--quiet", "--package", "slides", "--bin", "render-slides", "--"])
+        .arg(&input)
+        .arg(&output)
+        .status()?;
+    if !status.success() {
+        anyhow::bail!("the slides renderer failed ({status})");
+    }
+    println!("wrote {}", ws.relative(&output).display());
+    Ok(SUCCESS)
 }
