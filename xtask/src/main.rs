@@ -80,8 +80,9 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
-            Command::new("slides")
-                .about("Render slides/day13.md to target/slides/day13.html, one self-contained file"),
+            Command::new("slides").about(
+                "Render slides/day13.md to target/slides/day13.html, one self-contained file",
+            ),
         )
         .subcommand(
             Command::new("gen")
@@ -172,7 +173,15 @@ fn slides(ws: &Workspace) -> Result<u8> {
     let output = ws.root.join("target").join("slides").join("day13.html");
     let status = std::process::Command::new(cargo)
         .current_dir(&ws.root)
-        .args(["run", "--quiet", "--package", "slides", "--bin", "render-slides", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "slides",
+            "--bin",
+            "render-slides",
+            "--",
+        ])
         .arg(&input)
         .arg(&output)
         .status()?;

@@ -35,15 +35,10 @@ pub fn build(
     let mut command = Command::new(cargo);
     command
         .current_dir(&ws.root)
-        .arg("test")
+        .arg("build")
         .arg("--manifest-path")
         .arg(ws.root.join("Cargo.toml"))
-        .args([
-            "--no-run",
-            "--no-fail-fast",
-            "--lib",
-            "--message-format=json",
-        ]);
+        .args(["--tests", "--keep-going", "--message-format=json"]);
     for exercise in exercises {
         command.arg("--package").arg(exercise.hidden_package());
     }

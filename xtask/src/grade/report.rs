@@ -91,7 +91,12 @@ pub fn human(grade: &Grade, style: Style) -> String {
 
 fn details(out: &mut String, e: &ExerciseResult, style: Style) {
     if let Some(error) = &e.compile_error {
-        if let Some(location) = &error.location {
+        // The rendered message names the location itself (` --> file:line:col`) when it has one.
+        if let Some(location) = error
+            .location
+            .as_ref()
+            .filter(|l| !error.message.contains(*l))
+        {
             let _ = writeln!(out, "      {}", style.bold(location));
         }
         for line in error.message.lines().take(MESSAGE_LINES * 2) {
