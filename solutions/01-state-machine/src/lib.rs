@@ -96,11 +96,6 @@ impl Circuit {
         self.state
     }
 
-    /// The configuration the circuit was built with.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// A request arrives at `now`: admit it, handing out its [`Ticket`], or reject it (`None`).
     ///
     /// `Closed` and `HalfOpen` admit. `Open` rejects until `until`; the first request at or after
