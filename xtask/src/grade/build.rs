@@ -72,11 +72,9 @@ pub fn build(
             continue;
         };
         match message["reason"].as_str() {
-            Some("compiler-artifact") => {
-                if message["profile"]["test"].as_bool() == Some(true) {
-                    if let Some(exe) = message["executable"].as_str() {
-                        binaries.insert(id, PathBuf::from(exe));
-                    }
+            Some("compiler-artifact") if message["profile"]["test"].as_bool() == Some(true) => {
+                if let Some(exe) = message["executable"].as_str() {
+                    binaries.insert(id, PathBuf::from(exe));
                 }
             }
             Some("compiler-message") => {
