@@ -1,0 +1,35 @@
+//! Hidden tests of exercise 02 (the circuit breaker as a Tower Layer), run by `cargo xtask check`.
+//!
+//! Each test pins one behaviour of `../shared/REFERENCE.md`, section 3 ("Service", before the
+//! single-probe rule of exercise 03), and its failure message says what was expected, what
+//! happened and which rule it is about. Every test starts by building a breaker with
+//! `CircuitBreakerLayer::layer` (or by classifying an outcome), so on an untouched exercise each
+//! one stops at a `todo!()`. The backend is a `tower_test::mock`, and time is Tokio's paused
+//! clock: no test sleeps.
+
+#[cfg(feature = "solution")]
+pub use solution as graded;
+
+#[cfg(all(feature = "exercise", not(feature = "solution")))]
+pub use exercise as graded;
+
+#[cfg(not(any(feature = "exercise", feature = "solution")))]
+compile_error!("enable the `exercise` (default) or the `solution` feature");
+
+#[cfg(test)]
+mod support;
+
+#[cfg(test)]
+mod classify;
+#[cfg(test)]
+mod closed;
+#[cfg(test)]
+mod errors;
+#[cfg(test)]
+mod half_open;
+#[cfg(test)]
+mod open;
+#[cfg(test)]
+mod sharing;
+#[cfg(test)]
+mod stale;
