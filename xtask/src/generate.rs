@@ -24,69 +24,54 @@ use crate::backup::backup;
 use crate::workspace::{Exercise, Target, Workspace};
 
 /// What `gen` would write: the path relative to the exercise folder, and the contents.
-type Files = BTreeMap<PathBuf, Vec<u8>>;
+pub type Files = BTreeMap<PathBuf, Vec<u8>>;
 
-/// How `exercises/` differs from what `gen` would write.
-#[derive(Debug, Default)]
-pub struct Drift {
-    pub changed: Vec<PathBuf>,
-    pub missing: Vec<PathBuf>,
-    pub extra: Vec<PathBuf>,
-}
-
-impl Drift {
-    fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.missing.is_empty() && self.extra.is_empty()
-    }
-}
-
-pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
+/// How `exercises/` differs from what `gen` would write: `(what, path)` pairs, where `what` is
+/// `differs`, `missing` or `not generated`.
+pub fn drift(ws: &Workspace) -> Result<Vec<(&'static str, PathBuf)>> {
     let exercises = ws.exercises()?;
     ws.require(Target::Solutions, &exercises)?;
-    let mut drift = Drift::default();
-    let mut plan = Vec::new();
+    let mut drift = Vec::new();
     for exercise in &exercises {
         let files = generate(ws, exercise)?;
         let dir = ws.crate_dir(Target::Exercises, exercise);
-        let existing = list_files(&dir)?;
         for (path, contents) in &files {
             let full = dir.join(path);
             match std::fs::read(&full) {
                 Ok(actual) if actual == *contents => {}
-                Ok(_) => drift.changed.push(full),
-                Err(_) => drift.missing.push(full),
+                Ok(_) => drift.push(("differs", full)),
+                Err(_) => drift.push(("missing", full)),
             }
         }
-        for path in existing {
+        for path in list_files(&dir)? {
             if !files.contains_key(&path) {
-                drift.extra.push(dir.join(path));
+                drift.push(("not generated", dir.join(path)));
             }
         }
-        plan.push((dir, files));
+    }
+    Ok(drift)
+}
+
+/// `cargo xtask gen [--check]`; returns whether `exercises/` is (now) up to date.
+pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
+    let drift = drift(ws)?;
+    if drift.is_empty() {
+        println!("exercises/ is up to date with solutions/");
+        return Ok(true);
     }
     if check {
-        if drift.is_empty() {
-            println!("exercises/ is up to date with solutions/");
-            return Ok(true);
-        }
         println!("exercises/ differs from what `cargo xtask gen` writes from solutions/:");
-        for (what, paths) in [
-            ("differs", &drift.changed),
-            ("missing", &drift.missing),
-            ("not generated", &drift.extra),
-        ] {
-            for path in paths {
-                println!("  {what:>13}: {}", ws.relative(path).display());
-            }
+        for (what, path) in &drift {
+            println!("  {what:>13}: {}", ws.relative(path).display());
         }
         println!("Run `cargo xtask gen` after editing a solution, and commit both.");
         return Ok(false);
     }
-    if drift.is_empty() {
-        println!("exercises/ is already up to date");
-        return Ok(true);
-    }
-    let replaced: Vec<PathBuf> = drift.changed.iter().chain(&drift.extra).cloned().collect();
+    let replaced: Vec<PathBuf> = drift
+        .iter()
+        .filter(|(what, _)| *what != "missing")
+        .map(|(_, path)| path.clone())
+        .collect();
     if !replaced.is_empty() {
         let dir = backup(&ws.root, &replaced, "gen")?;
         println!(
@@ -95,11 +80,15 @@ pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
             ws.relative(&dir).display()
         );
     }
-    for path in &drift.extra {
-        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    for (what, path) in &drift {
+        if *what == "not generated" {
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
     }
-    for (dir, files) in plan {
-        for (path, contents) in files {
+    for exercise in ws.exercises()? {
+        let dir = ws.crate_dir(Target::Exercises, &exercise);
+        for (path, contents) in generate(ws, &exercise)? {
             let full = dir.join(path);
             if std::fs::read(&full).is_ok_and(|actual| actual == contents) {
                 continue;
@@ -144,6 +133,63 @@ pub fn generate(ws: &Workspace, exercise: &Exercise) -> Result<Files> {
         files.insert(path, contents);
     }
     Ok(files)
+}
+
+/// The solution as a learner would write it: its files with the markers and the `EXERCISE:`
+/// lines removed. Files other than Rust sources are taken as `gen` writes them, so that
+/// `Cargo.toml` is not reported as a difference.
+pub fn solution_view(ws: &Workspace, exercise: &Exercise) -> Result<Files> {
+    let dir = ws.crate_dir(Target::Solutions, exercise);
+    let mut files = generate(ws, exercise)?;
+    for (path, contents) in files.iter_mut() {
+        if path.extension().is_some_and(|e| e == "rs") {
+            let full = dir.join(path);
+            let text = std::fs::read_to_string(&full)
+                .with_context(|| format!("cannot read {}", full.display()))?;
+            *contents = keep_solutions(&text, "//").into_bytes();
+        }
+    }
+    Ok(files)
+}
+
+/// Keeps the solution code, dropping the marker and `EXERCISE:` lines.
+fn keep_solutions(text: &str, comment: &str) -> String {
+    let markers = [
+        format!("{comment} BEGIN SOLUTION"),
+        format!("{comment} END SOLUTION"),
+    ];
+    let exercise = format!("{comment} EXERCISE:");
+    text.split_inclusive('\n')
+        .filter(|line| {
+            let trimmed = line.trim();
+            !markers.iter().any(|m| trimmed == m) && !trimmed.starts_with(&exercise)
+        })
+        .collect()
+}
+
+/// `cargo xtask reset NN`: puts back the exercise's starting code. Every file the learner has in
+/// the exercise is copied to a backup folder first; returns that folder.
+pub fn reset(ws: &Workspace, exercise: &Exercise) -> Result<PathBuf> {
+    let files = generate(ws, exercise)?;
+    let dir = ws.crate_dir(Target::Exercises, exercise);
+    let existing: Vec<PathBuf> = list_files(&dir)?.into_iter().map(|p| dir.join(p)).collect();
+    let saved = backup(&ws.root, &existing, &format!("reset-{}", exercise.id))?;
+    for path in &existing {
+        let relative = path.strip_prefix(&dir).unwrap_or(path);
+        if !files.contains_key(relative) {
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    for (path, contents) in files {
+        let full = dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&full, contents)
+            .with_context(|| format!("cannot write {}", full.display()))?;
+    }
+    Ok(saved)
 }
 
 /// Removes the solution regions and turns `EXERCISE:` lines into code.
@@ -265,6 +311,16 @@ mod tests {
         );
         let err = strip_solutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n", "//").unwrap_err();
         assert!(err.to_string().starts_with("line 2:"), "{err}");
+    }
+
+    #[test]
+    fn solution_view_drops_markers_and_exercise_lines() {
+        let solution = "fn f() -> u32 {\n    // BEGIN SOLUTION\n    42\n    // END SOLUTION\n    \
+                        // EXERCISE: todo!()\n}\n";
+        assert_eq!(
+            keep_solutions(solution, "//"),
+            "fn f() -> u32 {\n    42\n}\n"
+        );
     }
 
     #[test]

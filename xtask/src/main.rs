@@ -2,20 +2,25 @@
 //! in `.cargo/config.toml` and a plain binary crate).
 
 mod backup;
+mod diff;
 mod generate;
 mod grade;
+mod hints;
+mod progress;
+mod verify;
+mod watch;
 mod workspace;
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 
 use crate::grade::report::{self, Style};
-use crate::workspace::{Target, Workspace};
+use crate::workspace::{Exercise, Target, Workspace};
 
 /// Every selected exercise passes.
 const SUCCESS: u8 = 0;
@@ -24,14 +29,39 @@ const UNFINISHED: u8 = 1;
 /// Bad usage, or the tool could not do its job.
 const ERROR: u8 = 2;
 
+fn exercise_arg() -> Arg {
+    Arg::new("exercise")
+        .value_name("EXERCISE")
+        .required(true)
+        .help("`01`, `1` or `01-state-machine`")
+}
+
+/// The options every command that grades shares.
+fn grading_args(command: Command) -> Command {
+    command
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECS")
+                .value_parser(value_parser!(u64).range(1..))
+                .default_value("10")
+                .help("Seconds one test may run before it counts as timed out"),
+        )
+        .arg(
+            Arg::new("jobs")
+                .long("jobs")
+                .short('j')
+                .value_name("N")
+                .value_parser(value_parser!(u16).range(1..))
+                .help("Tests run at once (default: the number of cores)"),
+        )
+}
+
 fn cli() -> Command {
     Command::new("xtask")
         .bin_name("cargo xtask")
-        .about(
-            "Day 13, circuit breakers in Tower: grade the exercises and keep the workshop in shape",
-        )
+        .about("Day 13, circuit breakers in Tower: grade the exercises and keep the workshop in shape")
         .disable_version_flag(true)
-        .subcommand_required(false)
         .arg(
             Arg::new("root")
                 .long("root")
@@ -40,7 +70,7 @@ fn cli() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("The workspace to work on (default: this one)"),
         )
-        .subcommand(
+        .subcommand(grading_args(
             Command::new("check")
                 .about("Grade exercises against the hidden tests (all of them by default)")
                 .arg(
@@ -58,35 +88,73 @@ fn cli() -> Command {
                 .arg(
                     Arg::new("format")
                         .long("format")
-                        .value_parser(["human", "json"])
+                        .value_parser(["human", "json", "junit"])
                         .default_value("human")
-                        .help("Report for people, or one JSON document on stdout"),
+                        .help("A report for people, one JSON document, or JUnit XML for CI"),
+                ),
+        ))
+        .subcommand(
+            Command::new("hint")
+                .about("Show the next hint for every gap of an exercise")
+                .arg(exercise_arg())
+                .arg(
+                    Arg::new("all")
+                        .long("all")
+                        .action(ArgAction::SetTrue)
+                        .help("Show every hint at once"),
+                ),
+        )
+        .subcommand(grading_args(
+            Command::new("watch")
+                .about("Re-grade an exercise each time you save one of its files")
+                .arg(
+                    Arg::new("exercise")
+                        .value_name("EXERCISE")
+                        .help("Watch only this exercise (default: all)"),
                 )
                 .arg(
-                    Arg::new("timeout")
-                        .long("timeout")
-                        .value_name("SECS")
-                        .value_parser(value_parser!(u64).range(1..))
-                        .default_value("10")
-                        .help("Seconds one test may run before it counts as timed out"),
-                )
+                    Arg::new("poll")
+                        .long("poll")
+                        .action(ArgAction::SetTrue)
+                        .help("Poll for changes, for file systems without change events"),
+                ),
+        ))
+        .subcommand(grading_args(
+            Command::new("list").about("Progress: every exercise with its status and tests passed"),
+        ))
+        .subcommand(
+            Command::new("reset")
+                .about("Restore an exercise's starting code (your files are backed up first)")
+                .arg(exercise_arg())
                 .arg(
-                    Arg::new("jobs")
-                        .long("jobs")
-                        .short('j')
-                        .value_name("N")
-                        .value_parser(value_parser!(usize))
-                        .help("Tests run at once (default: the number of cores)"),
+                    Arg::new("yes")
+                        .long("yes")
+                        .short('y')
+                        .action(ArgAction::SetTrue)
+                        .help("Do not ask for confirmation"),
                 ),
         )
         .subcommand(
-            Command::new("slides").about(
-                "Render slides/day13.md to target/slides/day13.html, one self-contained file",
-            ),
+            Command::new("diff")
+                .about("Diff an exercise against its solution (for instructors)")
+                .arg(exercise_arg())
+                .arg(
+                    Arg::new("stat")
+                        .long("stat")
+                        .action(ArgAction::SetTrue)
+                        .help("One line per file that differs"),
+                ),
+        )
+        .subcommand(grading_args(Command::new("verify").about(
+            "Check the workshop: exercises generated, solutions pass, untouched exercises fail, slides build",
+        )))
+        .subcommand(
+            Command::new("slides")
+                .about("Render slides/day13.md to target/slides/day13.html, one self-contained file"),
         )
         .subcommand(
             Command::new("gen")
-                .about("Write exercises/ from solutions/ (maintainers)")
+                .about("Write exercises/ from solutions/ (for maintainers)")
                 .arg(
                     Arg::new("check")
                         .long("check")
@@ -108,26 +176,76 @@ fn main() -> ExitCode {
 }
 
 fn run(matches: &ArgMatches) -> Result<u8> {
-    let root = matches.get_one::<PathBuf>("root").cloned();
-    match matches.subcommand() {
-        Some(("check", m)) => {
-            let ws = Workspace::locate(root)?;
-            check(&ws, m)
-        }
-        Some(("gen", m)) => {
-            let ws = Workspace::locate(root)?;
-            let ok = generate::run(&ws, m.get_flag("check"))?;
-            Ok(if ok { SUCCESS } else { UNFINISHED })
-        }
-        Some(("slides", _)) => {
-            let ws = Workspace::locate(root)?;
-            slides(&ws)
-        }
-        _ => {
-            cli().print_help()?;
+    let Some((command, m)) = matches.subcommand() else {
+        cli().print_help()?;
+        return Ok(SUCCESS);
+    };
+    let ws = Workspace::locate(matches.get_one::<PathBuf>("root").cloned())?;
+    let status = |ok: bool| if ok { SUCCESS } else { UNFINISHED };
+    match command {
+        "check" => check(&ws, m),
+        "hint" => {
+            print!("{}", hints::run(&ws, &one(&ws, m)?, m.get_flag("all"))?);
             Ok(SUCCESS)
         }
+        "watch" => {
+            let exercises = match m.get_one::<String>("exercise") {
+                Some(name) => ws.select(std::slice::from_ref(name))?,
+                None => ws.exercises()?,
+            };
+            watch::run(
+                &ws,
+                &exercises,
+                &options(m, Target::Exercises),
+                m.get_flag("poll"),
+            )?;
+            Ok(SUCCESS)
+        }
+        "list" => {
+            let (table, done) = progress::run(&ws, &options(m, Target::Exercises))?;
+            print!("{table}");
+            Ok(status(done))
+        }
+        "reset" => reset(&ws, &one(&ws, m)?, m.get_flag("yes")),
+        "diff" => {
+            let exercise = one(&ws, m)?;
+            print!(
+                "{}",
+                diff::run(&ws, &exercise, m.get_flag("stat"), color())?
+            );
+            Ok(SUCCESS)
+        }
+        "verify" => Ok(status(verify::run(&ws, &options(m, Target::Solutions))?)),
+        "slides" => {
+            render_slides(&ws)?;
+            Ok(SUCCESS)
+        }
+        "gen" => Ok(status(generate::run(&ws, m.get_flag("check"))?)),
+        _ => unreachable!("clap knows every command"),
     }
+}
+
+/// The one exercise a command names.
+fn one(ws: &Workspace, m: &ArgMatches) -> Result<Exercise> {
+    let name = m.get_one::<String>("exercise").expect("required");
+    Ok(ws.select(std::slice::from_ref(name))?.remove(0))
+}
+
+fn options(m: &ArgMatches, target: Target) -> grade::Options {
+    let jobs = m
+        .get_one::<u16>("jobs")
+        .map(|&n| usize::from(n))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    grade::Options {
+        target,
+        timeout: Duration::from_secs(*m.get_one::<u64>("timeout").expect("has a default")),
+        jobs,
+    }
+}
+
+/// Colour on a terminal, unless `NO_COLOR` is set.
+fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn check(ws: &Workspace, m: &ArgMatches) -> Result<u8> {
@@ -141,22 +259,15 @@ fn check(ws: &Workspace, m: &ArgMatches) -> Result<u8> {
     } else {
         Target::Exercises
     };
-    let jobs = m
-        .get_one::<usize>("jobs")
-        .copied()
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let options = grade::Options {
-        target,
-        timeout: Duration::from_secs(*m.get_one::<u64>("timeout").expect("has a default")),
-        jobs,
-    };
-    let grade = grade::grade(ws, &exercises, &options)?;
-    if m.get_one::<String>("format").map(String::as_str) == Some("json") {
-        println!("{:#}", report::json(&grade));
-    } else {
-        let color = std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        print!("{}", report::human(&grade, Style { color }));
+    let grade = grade::grade(ws, &exercises, &options(m, target))?;
+    if target == Target::Exercises {
+        // The progress table's cache; failing to write it must not fail the grade.
+        let _ = progress::store(ws, &grade.exercises);
+    }
+    match m.get_one::<String>("format").map(String::as_str) {
+        Some("json") => println!("{:#}", report::json(&grade)),
+        Some("junit") => print!("{}", report::junit(&grade)),
+        _ => print!("{}", report::human(&grade, Style { color: color() })),
     }
     Ok(if grade.all_passed() {
         SUCCESS
@@ -165,14 +276,41 @@ fn check(ws: &Workspace, m: &ArgMatches) -> Result<u8> {
     })
 }
 
+fn reset(ws: &Workspace, exercise: &Exercise, yes: bool) -> Result<u8> {
+    let dir = format!("exercises/{}", exercise.id);
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "`reset` asks before it replaces {dir}, but there is no terminal to ask on; \
+                 add `--yes` to reset without asking (your files are backed up either way)"
+            );
+        }
+        print!("Reset {dir} to its starting code? Your files are backed up first. [y/N] ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(SUCCESS);
+        }
+    }
+    let saved = generate::reset(ws, exercise)?;
+    println!(
+        "Reset {dir}. Your files are in {}.",
+        ws.relative(&saved).display()
+    );
+    Ok(SUCCESS)
+}
+
 /// The renderer is its own crate (`slides`, binary `render-slides`), so that learners never
 /// compile its dependencies: `cargo xtask check` does not build it.
-fn slides(ws: &Workspace) -> Result<u8> {
+fn render_slides(ws: &Workspace) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let input = ws.root.join("slides").join("day13.md");
-    let output = ws.root.join("target").join("slides").join("day13.html");
+    let output = ws.target.join("slides").join("day13.html");
     let status = std::process::Command::new(cargo)
         .current_dir(&ws.root)
+        .env("CARGO_TARGET_DIR", &ws.target)
         .args([
             "run",
             "--quiet",
@@ -186,8 +324,8 @@ fn slides(ws: &Workspace) -> Result<u8> {
         .arg(&output)
         .status()?;
     if !status.success() {
-        anyhow::bail!("the slides renderer failed ({status})");
+        bail!("the slides renderer failed ({status})");
     }
     println!("wrote {}", ws.relative(&output).display());
-    Ok(SUCCESS)
+    Ok(())
 }

@@ -58,6 +58,9 @@ fn is_exercise_id(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
+    /// Cargo's target folder (`CARGO_TARGET_DIR`, or `target/` under the root): builds go there
+    /// and the tool keeps its caches there.
+    pub target: PathBuf,
 }
 
 impl Workspace {
@@ -76,7 +79,9 @@ impl Workspace {
         if !root.join("Cargo.toml").is_file() {
             bail!("{} holds no Cargo.toml", root.display());
         }
-        Ok(Workspace { root })
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        Ok(Workspace { root, target })
     }
 
     /// `hidden/<id>` under `xtask/`: the hidden tests of one exercise.

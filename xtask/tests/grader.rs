@@ -96,7 +96,9 @@ fn no_command_lists_every_command() {
     let output = xtask(&fixtures(), &[]);
     assert_eq!(output.status.code(), Some(0));
     let help = stdout(&output);
-    for command in ["check", "gen", "slides"] {
+    for command in [
+        "check", "hint", "watch", "list", "reset", "diff", "verify", "slides", "gen",
+    ] {
         assert!(help.contains(command), "`{command}` missing from:\n{help}");
     }
 }

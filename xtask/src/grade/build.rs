@@ -35,6 +35,7 @@ pub fn build(
     let mut command = Command::new(cargo);
     command
         .current_dir(&ws.root)
+        .env("CARGO_TARGET_DIR", &ws.target)
         .arg("build")
         .arg("--manifest-path")
         .arg(ws.root.join("Cargo.toml"))

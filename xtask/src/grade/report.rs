@@ -161,9 +161,15 @@ fn next_step(grade: &Grade) -> String {
             format!("Next: fix the compile error in {dir}, then run {check}.")
         }
         ExerciseStatus::NotStarted => format!(
-            "Next: read {dir}/README.md, fill in the todo!()s in {dir}/src, then run {check}."
+            "Next: read {dir}/README.md, fill in the todo!()s in {dir}/src, then run {check}.\n\
+             Stuck? `cargo xtask hint {}` shows a hint.",
+            e.exercise.number()
         ),
-        _ => format!("Next: work on {dir} until {check} passes."),
+        _ => format!(
+            "Next: work on {dir} until {check} passes.\n\
+             Stuck? `cargo xtask hint {}` shows a hint.",
+            e.exercise.number()
+        ),
     }
 }
 
@@ -202,4 +208,87 @@ pub fn json(grade: &Grade) -> Value {
             "exercises_total": grade.exercises.len(),
         },
     })
+}
+
+/// JUnit XML, one `testsuite` per exercise, for CI systems. A test that reaches a `todo!()` is
+/// a failure of type `todo`; a timeout or a crash is an `error`; an exercise that does not
+/// compile is one `compile` test case in error.
+pub fn junit(grade: &Grade) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total: usize = grade.exercises.iter().map(|e| e.tests.len().max(1)).sum();
+    let passed: usize = grade.exercises.iter().map(ExerciseResult::passed).sum();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{total}\" failures=\"{}\">",
+        grade.target.dir(),
+        total - passed
+    );
+    for e in &grade.exercises {
+        let id = xml(&e.exercise.id);
+        if let Some(error) = &e.compile_error {
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{id}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    \
+                 <testcase name=\"compile\" classname=\"{id}\">\n      \
+                 <error type=\"compile_error\" message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>",
+                xml(error.location.as_deref().unwrap_or("does not compile")),
+                xml(&error.message)
+            );
+            continue;
+        }
+        let count = |f: fn(TestStatus) -> bool| e.tests.iter().filter(|t| f(t.status)).count();
+        let failures = count(|s| matches!(s, TestStatus::Failed | TestStatus::Todo));
+        let errors = count(|s| matches!(s, TestStatus::TimedOut | TestStatus::Crashed));
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{id}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
+            e.tests.len()
+        );
+        for t in &e.tests {
+            let name = xml(&t.name);
+            let status = t.status.as_str();
+            let message = xml(t.message.lines().next().unwrap_or(""));
+            let body = match t.status {
+                TestStatus::Passed => String::new(),
+                TestStatus::Failed | TestStatus::Todo => format!(
+                    "\n      <failure type=\"{status}\" message=\"{message}\">{}</failure>",
+                    xml(&t.message)
+                ),
+                TestStatus::TimedOut | TestStatus::Crashed => format!(
+                    "\n      <error type=\"{status}\" message=\"{message}\">{}</error>",
+                    xml(&t.message)
+                ),
+            };
+            let output = if t.output.is_empty() || t.status == TestStatus::Passed {
+                String::new()
+            } else {
+                format!("\n      <system-out>{}</system-out>", xml(&t.output))
+            };
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{name}\" classname=\"{id}\">{body}{output}\n    </testcase>"
+            );
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Escapes text for XML, dropping the control characters XML 1.0 cannot hold.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -24,10 +24,17 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
-/// Runs `cargo xtask --root <root> <args>`.
+/// Runs `cargo xtask --root <root> <args>`, building into this workspace's target folder.
 pub fn xtask(root: &Path, args: &[&str]) -> Output {
+    xtask_building_in(root, args, &target_dir())
+}
+
+/// Runs `cargo xtask --root <root> <args>`, building into `target`. A copy of a workspace needs a
+/// target of its own: cargo names a member's artifacts by its path inside the workspace, so two
+/// copies sharing a target overwrite each other's test binaries.
+pub fn xtask_building_in(root: &Path, args: &[&str], target: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", target)
         .arg("--root")
         .arg(root)
         .args(args)
