@@ -308,9 +308,9 @@ fn code_block(info: &str, code: &str) -> String {
     if dont {
         html.push_str("<span class=\"label\">don&#39;t</span>");
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<pre style=\"font-size:{size}px\"><code>{body}</code></pre></div>\n"
+        "<pre style=\"font-size:{size}px\"><code>{body}</code></pre></div>"
     );
     html
 }
@@ -525,3 +525,167 @@ const OVERLAY: &str = r#"<div id="overlay" hidden>
 const CSS: &str = include_str!("deck.css");
 
 const SCRIPT: &str = include_str!("deck.js");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DECK: &str = "Title\n===\n\nHello *world*\n\n<!-- speaker_note: (2 min) say hello -->\n\
+<!-- end_slide -->\n\nSecond\n===\n\n```rust\n# use std::fmt;\nlet x = 1;\n    # hidden too\n## not hidden\n```\n\n\
+```sh\n<!-- end_slide -->\n```\n\n<!--\nspeaker_note: |\n  (3 min) first line\n    indented\n  last\n-->\n\
+<!-- end_slide -->\n\n<!-- jump_to_middle -->\n\nThird <script>alert(1)</script> & [a link](https://example.com)\n===\n";
+
+    fn here() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn splits_on_end_slide_outside_code_fences_only() {
+        let slides = split(DECK).unwrap();
+        assert_eq!(slides.len(), 3);
+        assert!(
+            slides[1]
+                .markdown
+                .contains("```sh\n<!-- end_slide -->\n```")
+        );
+        assert!(slides[2].centered);
+        assert!(!slides[0].centered);
+    }
+
+    #[test]
+    fn speaker_notes_single_line_and_yaml_block() {
+        let slides = split(DECK).unwrap();
+        assert_eq!(slides[0].notes, "(2 min) say hello");
+        assert_eq!(slides[1].notes, "(3 min) first line\n  indented\nlast");
+        assert_eq!(slides[2].notes, "");
+        assert!(!slides[0].markdown.contains("say hello"));
+        assert!(!slides[1].markdown.contains("first line"));
+        assert_eq!(slides[0].minutes(), Some(2));
+        assert_eq!(slides[1].minutes(), Some(3));
+        assert_eq!(slides[2].minutes(), None);
+    }
+
+    #[test]
+    fn minutes_are_the_first_n_min_in_parentheses() {
+        assert_eq!(
+            minutes("(25 min) reading time (5 min of it talk)"),
+            Some(25)
+        );
+        assert_eq!(minutes("see (a) and (10 min)"), Some(10));
+        assert_eq!(minutes("(min) (5 mins)"), None);
+    }
+
+    #[test]
+    fn an_unclosed_comment_is_an_error() {
+        assert!(matches!(
+            split("a\n<!-- speaker_note: |\n  b\n"),
+            Err(Error::UnclosedComment { line: 2 })
+        ));
+    }
+
+    #[test]
+    fn hidden_lines_follow_rustdoc() {
+        let code = "# use std::fmt;\nlet x = 1;\n    # indented hidden\n#\n## literal\n#[derive(Debug)]\n#![allow(unused)]\n";
+        assert_eq!(
+            strip_hidden_lines(code),
+            "let x = 1;\n# literal\n#[derive(Debug)]\n#![allow(unused)]\n"
+        );
+    }
+
+    #[test]
+    fn rust_blocks_lose_hidden_lines_and_are_highlighted() {
+        let html = slide_html(&split(DECK).unwrap()[1].markdown, here()).unwrap();
+        assert!(!html.contains("fmt"));
+        assert!(!html.contains("hidden too"));
+        assert!(html.contains("<span class=\"kw\">let</span> x = <span class=\"nu\">1</span>;"));
+        assert!(html.contains("# not hidden"));
+        assert!(html.contains("data-lang=\"rust\""));
+        assert!(html.contains("data-lang=\"sh\""));
+    }
+
+    #[test]
+    fn a_dont_block_is_labelled() {
+        let html = slide_html(
+            "```rust\n# let hidden = 1;\n// DON'T: do this\nlet x = 1;\n```\n",
+            here(),
+        )
+        .unwrap();
+        assert!(html.contains("class=\"code dont\""));
+        assert!(html.contains("<span class=\"label\">don&#39;t</span>"));
+        let html = slide_html("```rust\nlet x = 1; // DON'T later\n```\n", here()).unwrap();
+        assert!(!html.contains("dont"));
+    }
+
+    #[test]
+    fn html_in_the_markdown_is_escaped_and_links_are_text() {
+        let html = slide_html(&split(DECK).unwrap()[2].markdown, here()).unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("&amp;"));
+        assert!(html.contains("a link"));
+        assert!(!html.contains("example.com"), "{html}");
+    }
+
+    #[test]
+    fn remote_images_are_refused() {
+        for url in [
+            "https://example.com/x.png",
+            "//cdn/x.svg",
+            "data:image/png;base64,AA",
+        ] {
+            assert!(
+                matches!(image(url, "", here()), Err(Error::UnsupportedImage(_))),
+                "{url}"
+            );
+        }
+        assert!(matches!(
+            image("missing.svg", "", here()),
+            Err(Error::Image { .. })
+        ));
+    }
+
+    #[test]
+    fn a_png_with_an_svg_beside_it_is_inlined_as_the_svg() {
+        let html = image("states.png", "the <states>", here()).unwrap();
+        assert!(html.starts_with(
+            "<figure class=\"diagram\" role=\"img\" aria-label=\"the &lt;states&gt;\"><svg"
+        ));
+        assert!(!html.contains("xmlns"));
+        assert!(!html.contains("base64"));
+    }
+
+    #[test]
+    fn svg_namespaces_and_prologs_are_dropped() {
+        let svg = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"1\"/>\n";
+        assert_eq!(inline_svg(svg), "<svg width=\"1\"/>");
+    }
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), output);
+        }
+    }
+
+    #[test]
+    fn a_whole_deck_renders_with_notes_outside_the_slides() {
+        let deck = render(DECK, here()).unwrap();
+        assert_eq!(deck.slides.len(), 3);
+        assert_eq!(deck.total_minutes(), 5);
+        assert_eq!(deck.html.matches("<section class=\"slide").count(), 3);
+        assert!(deck.html.contains("<title>Title</title>"));
+        assert!(deck.html.contains("1 / 3"));
+        let (slides, notes) = deck.html.split_once("<div id=\"notes\" hidden>").unwrap();
+        assert!(!slides.contains("say hello"));
+        assert!(notes.contains("say hello"));
+        assert!(deck.html.contains("class=\"slide centered\""));
+    }
+}
