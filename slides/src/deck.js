@@ -23,7 +23,11 @@
     var pres = Array.prototype.slice.call(slide.querySelectorAll(".code pre"));
     var figures = Array.prototype.slice.call(slide.querySelectorAll("figure.diagram svg, figure.diagram img"));
     var sizes = pres.map(function (pre) { return parseFloat(pre.style.fontSize) || 18; });
-    for (var k = 0.97; body.scrollHeight > body.clientHeight + 1 && k >= 0.5; k -= 0.03) {
+    function overflows() {
+      return body.scrollHeight > body.clientHeight + 1 ||
+        pres.some(function (pre) { return pre.scrollWidth > pre.clientWidth + 1; });
+    }
+    for (var k = 0.97; overflows() && k >= 0.5; k -= 0.03) {
       slide.style.fontSize = (27 * k) + "px";
       pres.forEach(function (pre, i) { pre.style.fontSize = Math.max(10, sizes[i] * k) + "px"; });
       figures.forEach(function (f) { f.style.maxHeight = (400 * k) + "px"; });
@@ -94,6 +98,8 @@
   current = Math.max(0, Math.min(slides.length - 1, fromHash()));
   slides[current].classList.add("current");
   fit();
+  // `day13.html?notes#5` opens on slide 5 with the notes overlay shown.
+  if (/[?&]notes\b/.test(location.search)) { overlay.hidden = false; }
   show(current);
   window.addEventListener("resize", fit);
   window.addEventListener("hashchange", function () { show(fromHash()); });

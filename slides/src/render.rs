@@ -318,7 +318,7 @@ fn code_block(info: &str, code: &str) -> String {
 /// A font size (px) that fits `lines` lines of `width` characters on a 1280 × 720 slide.
 fn code_font_size(lines: usize, width: usize) -> u32 {
     let by_height = 560 / lines.max(1) as u32 * 10 / 14; // line-height 1.4
-    let by_width = 1180 * 10 / (width.max(1) as u32 * 6); // a monospace glyph is ~0.6em wide
+    let by_width = 1120 * 100 / (width.max(1) as u32 * 61); // a DejaVu Sans Mono glyph is 0.6 em
     by_height.min(by_width).clamp(11, 21)
 }
 
