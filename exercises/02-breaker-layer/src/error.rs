@@ -11,6 +11,10 @@ use std::fmt;
 /// When `E` is a `std::error::Error + Send + Sync + 'static`, so is `Error<E>`: it converts into a
 /// [`tower::BoxError`] with `?` or `.into()` (and `downcast_ref::<Error<E>>()` gets it back), and
 /// [`source`](std::error::Error::source) returns the inner error.
+///
+/// A `BoxError` itself is not a `std::error::Error` (a limitation of the standard library), so
+/// neither is `Error<BoxError>`: to put a breaker around a service whose error is boxed, map that
+/// error to a concrete type first (for instance with `tower::util::MapErr`).
 #[derive(Debug)]
 pub enum Error<E> {
     /// The circuit was open: the request was not sent to the inner service.
