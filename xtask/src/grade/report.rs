@@ -215,13 +215,24 @@ pub fn json(grade: &Grade) -> Value {
 /// compile is one `compile` test case in error.
 pub fn junit(grade: &Grade) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total: usize = grade.exercises.iter().map(|e| e.tests.len().max(1)).sum();
-    let passed: usize = grade.exercises.iter().map(ExerciseResult::passed).sum();
+    let all = || grade.exercises.iter().flat_map(|e| &e.tests);
+    let compile_errors = grade
+        .exercises
+        .iter()
+        .filter(|e| e.compile_error.is_some())
+        .count();
+    let failures = all()
+        .filter(|t| matches!(t.status, TestStatus::Failed | TestStatus::Todo))
+        .count();
+    let errors = compile_errors
+        + all()
+            .filter(|t| matches!(t.status, TestStatus::TimedOut | TestStatus::Crashed))
+            .count();
     let _ = writeln!(
         out,
-        "<testsuites name=\"{}\" tests=\"{total}\" failures=\"{}\">",
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
         grade.target.dir(),
-        total - passed
+        all().count() + compile_errors
     );
     for e in &grade.exercises {
         let id = xml(&e.exercise.id);
