@@ -1,0 +1,50 @@
+//! Which errors are worth another attempt.
+//!
+//! A retry helps only when the next attempt may go differently: a refused connection, a timeout,
+//! a "503 Service Unavailable". A "400 Bad Request" or a "404 Not Found" fails the same way every
+//! time, so retrying it only adds load. And [`Error::Open`] is never worth a retry: the circuit
+//! stays open for its whole `open_duration`, far longer than any backoff.
+
+use crate::breaker::{Classify, Error};
+
+/// An error that says whether another attempt may succeed.
+///
+/// [`RetryPolicy`](crate::RetryPolicy) retries exactly the errors for which this is `true`.
+/// Implement it for your backend's error type:
+///
+/// ```ignore
+/// impl Transient for MyError {
+///     fn is_transient(&self) -> bool {
+///         matches!(self, MyError::ConnectionRefused | MyError::TimedOut | MyError::Unavailable)
+///     }
+/// }
+/// ```
+///
+/// With the retry outside the breaker, the policy sees the breaker's [`Error`]: its implementation
+/// below asks the inner error, and never retries [`Error::Open`].
+pub trait Transient {
+    /// `true` if another attempt of the same request may succeed.
+    fn is_transient(&self) -> bool;
+}
+
+impl<E: Transient> Transient for Error<E> {
+    fn is_transient(&self) -> bool {
+        // TODO: `Error::Open` is never transient: the circuit will still be open after any
+        // backoff. `Error::Inner(e)` is transient when `e` is.
+        todo!("Transient for Error<E>: may another attempt succeed?")
+    }
+}
+
+/// A breaker classifier that counts exactly the transient errors as failures.
+///
+/// Give it to the breaker (`CircuitBreakerLayer::with_classifier(TransientErrors)`) so that the
+/// breaker and the retry agree: what is worth a retry is what says "the backend is unwell", and a
+/// "bad request" neither trips the breaker nor is retried.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TransientErrors;
+
+impl<Res, E: Transient> Classify<Res, E> for TransientErrors {
+    fn is_failure(&self, outcome: &Result<Res, E>) -> bool {
+        matches!(outcome, Err(e) if e.is_transient())
+    }
+}

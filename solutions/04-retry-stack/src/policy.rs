@@ -1,0 +1,185 @@
+//! The retry policy: how many attempts, which errors, how long to wait in between.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Sleep;
+use tower::retry::Policy;
+use tower::retry::budget::{Budget, TpsBudget};
+
+use crate::transient::Transient;
+
+/// A request that may refuse to be cloned.
+///
+/// A retry sends the request again, so the policy keeps a copy of it before each attempt. Not
+/// every request can be copied: a body streamed from a socket or a file can be sent only once
+/// (`reqwest::Request::try_clone` returns `None` for those). Such a request is sent once and never
+/// retried.
+///
+/// Every `Clone` type is `TryClone`. A request type that is not `Clone` implements it by hand:
+///
+/// ```ignore
+/// enum Upload { Buffered(Bytes), Streamed(BodyStream) }
+///
+/// impl TryClone for Upload {
+///     fn try_clone(&self) -> Option<Self> {
+///         match self {
+///             Upload::Buffered(bytes) => Some(Upload::Buffered(bytes.clone())),
+///             Upload::Streamed(_) => None,
+///         }
+///     }
+/// }
+/// ```
+pub trait TryClone: Sized {
+    /// A copy to send again, or `None` if this request can be sent only once.
+    fn try_clone(&self) -> Option<Self>;
+}
+
+impl<T: Clone> TryClone for T {
+    fn try_clone(&self) -> Option<Self> {
+        Some(self.clone())
+    }
+}
+
+/// How a [`RetryPolicy`] retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Attempts in all, the first one included: 3 means at most 2 retries. 0 behaves like 1
+    /// (the request is sent once, never retried).
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt, doubled after each further one.
+    pub base_delay: Duration,
+    /// No wait is longer than this.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryConfig {
+    /// Three attempts, waiting 100 ms then 200 ms; never more than 2 s.
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// The wait after attempt number `attempt` (1 for the first) failed, before the next one:
+    /// `base_delay * 2^(attempt - 1)`, but never more than `max_delay`.
+    ///
+    /// | failed attempt | 1      | 2          | 3          | k                      |
+    /// |----------------|--------|------------|------------|------------------------|
+    /// | wait           | `base` | `2 * base` | `4 * base` | `2^(k-1) * base`, capped |
+    ///
+    /// With `base_delay` 100 ms and `max_delay` 350 ms: 100 ms, 200 ms, 350 ms, 350 ms...
+    /// An `attempt` of 0 is taken as 1. A product too large for a `Duration` is `max_delay`.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        // BEGIN SOLUTION
+        let doublings = attempt.saturating_sub(1);
+        2u32.checked_pow(doublings)
+            .and_then(|factor| self.base_delay.checked_mul(factor))
+            .map_or(self.max_delay, |delay| delay.min(self.max_delay))
+        // END SOLUTION
+        // EXERCISE: // TODO: `base_delay * 2^(attempt - 1)`, capped at `max_delay`. Treat `attempt` 0 as 1,
+        // EXERCISE: // and do not overflow: `2u32.checked_pow(..)` and `Duration::checked_mul` return
+        // EXERCISE: // `None` when the result is too large, and too large means `max_delay`.
+        // EXERCISE: todo!("RetryConfig::backoff: the wait after a failed attempt")
+    }
+}
+
+/// A [`tower::retry::Policy`]: retries transient errors ([`Transient`]) of clonable requests
+/// ([`TryClone`]), at most [`RetryConfig::max_attempts`] attempts in all, waiting
+/// [`RetryConfig::backoff`] on the Tokio clock between two attempts.
+///
+/// `RetryLayer` clones the policy for every request, and each clone counts the attempts of its
+/// own request. A clone is cheap: a `Copy` config, a counter, and the budget's `Arc` if there is
+/// one.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    config: RetryConfig,
+    /// The attempts made so far for the request this clone follows, the first one included.
+    attempts: u32,
+    /// Shared by every clone: it limits the retries of all the requests together.
+    budget: Option<Arc<TpsBudget>>,
+}
+
+impl RetryPolicy {
+    /// A policy with no budget: every request may use all of its attempts.
+    pub fn new(config: RetryConfig) -> Self {
+        RetryPolicy {
+            config,
+            attempts: 1,
+            budget: None,
+        }
+    }
+
+    /// The same policy, whose retries must also be paid for from `budget`.
+    ///
+    /// `max_attempts` bounds the retries of one request; a budget bounds the retries of all of
+    /// them, so that a backend that is down does not see `max_attempts` times the traffic (a
+    /// retry storm). Each successful attempt deposits into the budget, each retry withdraws from
+    /// it, and a retry the budget cannot pay for is not made (see [`tower::retry::budget`]). The
+    /// clones of the policy share the budget.
+    pub fn with_budget(self, budget: Arc<TpsBudget>) -> Self {
+        RetryPolicy {
+            budget: Some(budget),
+            ..self
+        }
+    }
+}
+
+impl<Req, Res, E> Policy<Req, Res, E> for RetryPolicy
+where
+    Req: TryClone,
+    E: Transient,
+{
+    /// The backoff: a sleep on the Tokio clock (a paused test clock moves it).
+    type Future = Sleep;
+
+    fn retry(&mut self, _req: &mut Req, result: &mut Result<Res, E>) -> Option<Self::Future> {
+        // BEGIN SOLUTION
+        let error = match result {
+            Ok(_) => {
+                if let Some(budget) = &self.budget {
+                    budget.deposit();
+                }
+                return None;
+            }
+            Err(error) => error,
+        };
+        if !error.is_transient() || self.attempts >= self.config.max_attempts {
+            return None;
+        }
+        // Withdraw last: a retry that is not made for another reason must not cost anything.
+        if self
+            .budget
+            .as_ref()
+            .is_some_and(|budget| !budget.withdraw())
+        {
+            return None;
+        }
+        let delay = self.config.backoff(self.attempts);
+        self.attempts += 1;
+        Some(tokio::time::sleep(delay))
+        // END SOLUTION
+        // EXERCISE: // TODO: decide whether the attempt that just ended with `result` is retried.
+        // EXERCISE: // - `Ok`: no retry (deposit into the budget, if there is one);
+        // EXERCISE: // - an error that is not transient (`Transient::is_transient`): no retry;
+        // EXERCISE: // - `self.attempts` (made so far, the first included) already `max_attempts`: no retry;
+        // EXERCISE: // - a budget that refuses the withdrawal (`Budget::withdraw`): no retry;
+        // EXERCISE: // - otherwise retry: wait `self.config.backoff(self.attempts)` with
+        // EXERCISE: //   `tokio::time::sleep` (the future tower awaits before the next attempt), and count
+        // EXERCISE: //   the attempt about to be made.
+        // EXERCISE: todo!("RetryPolicy::retry: retry this outcome, and after how long?")
+    }
+
+    fn clone_request(&mut self, req: &Req) -> Option<Req> {
+        // BEGIN SOLUTION
+        req.try_clone()
+        // END SOLUTION
+        // EXERCISE: // TODO: tower keeps this copy to send again if the attempt fails. A request that
+        // EXERCISE: // cannot be cloned (`TryClone`) gives `None`, and tower then never retries it.
+        // EXERCISE: todo!("RetryPolicy::clone_request: a copy for the next attempt, if possible")
+    }
+}
