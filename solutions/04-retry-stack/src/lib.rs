@@ -1,8 +1,8 @@
 //! Retries and a circuit breaker, stacked: a [`RetryPolicy`] for tower's `Retry`, and the two
 //! orders of the stack ([`breaker_outside_retry`], [`retry_outside_breaker`]) to compare them.
 //!
-//! The breaker itself (`src/breaker/`) is the one of the earlier exercises, solved; this crate
-//! uses it through its public API only.
+//! The breaker itself (`src/breaker/`) is the one of exercise 03, solved (exactly one half-open
+//! probe at a time); this crate uses it through its public API only.
 //!
 //! # Why it is built this way
 //!
@@ -33,7 +33,7 @@ mod transient;
 
 pub use crate::breaker::{
     Circuit, CircuitBreaker, CircuitBreakerLayer, Classify, Config, Error, ErrorsAsFailures,
-    HttpClassifier, ResponseFuture, State, Ticket,
+    HttpClassifier, Probe, ResponseFuture, State, Ticket,
 };
 pub use crate::policy::{RetryConfig, RetryPolicy, TryClone};
 pub use crate::stack::{breaker_outside_retry, retry_outside_breaker};

@@ -2,22 +2,23 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
-use tokio::time::Instant;
 
 use crate::breaker::classify::Classify;
 use crate::breaker::error::Error;
-use crate::breaker::service::lock;
-use crate::breaker::state::{Circuit, Ticket};
+use crate::breaker::probe::Probe;
+use crate::breaker::shared::Shared;
+use crate::breaker::state::Ticket;
 
 pin_project! {
     /// The future of a [`CircuitBreaker`](crate::CircuitBreaker)'s `call`.
     ///
-    /// Either the inner service's future, whose outcome it records in the circuit when it
-    /// completes, or an immediate [`Error::Open`].
+    /// The inner service's future, whose outcome it records in the circuit when it completes;
+    /// the same for the half-open probe, which it holds while the request is in flight; or an
+    /// immediate [`Error::Open`].
     pub struct ResponseFuture<F, C> {
         #[pin]
         kind: Kind<F, C>,
@@ -27,12 +28,22 @@ pin_project! {
 pin_project! {
     #[project = KindProj]
     enum Kind<F, C> {
-        /// The request was admitted and sent to the inner service.
+        /// The circuit was closed: the request was admitted and sent to the inner service.
         Called {
             #[pin]
             future: F,
             ticket: Ticket,
-            circuit: Arc<Mutex<Circuit>>,
+            shared: Arc<Shared>,
+            classifier: C,
+        },
+        /// The circuit was half-open and this request is its probe.
+        Probe {
+            // Declared before `probe`, so dropped before it (fields drop in declaration order):
+            // the inner request is cancelled before the probe is handed to the next caller.
+            #[pin]
+            future: F,
+            // `None` once settled: the probe decides once.
+            probe: Option<Probe>,
             classifier: C,
         },
         /// The circuit was open: the inner service was not called.
@@ -41,18 +52,24 @@ pin_project! {
 }
 
 impl<F, C> ResponseFuture<F, C> {
-    /// The inner service's `future`; its outcome is reported to `circuit` with `ticket`.
-    pub(crate) fn called(
-        future: F,
-        ticket: Ticket,
-        circuit: Arc<Mutex<Circuit>>,
-        classifier: C,
-    ) -> Self {
+    /// The inner service's `future`; its outcome is reported to the circuit with `ticket`.
+    pub(crate) fn called(future: F, ticket: Ticket, shared: Arc<Shared>, classifier: C) -> Self {
         ResponseFuture {
             kind: Kind::Called {
                 future,
                 ticket,
-                circuit,
+                shared,
+                classifier,
+            },
+        }
+    }
+
+    /// The probe's `future`: its outcome settles `probe`; dropped before that, it releases it.
+    pub(crate) fn probe(future: F, probe: Probe, classifier: C) -> Self {
+        ResponseFuture {
+            kind: Kind::Probe {
+                future,
+                probe: Some(probe),
                 classifier,
             },
         }
@@ -77,21 +94,24 @@ where
             KindProj::Called {
                 future,
                 ticket,
-                circuit,
+                shared,
                 classifier,
             } => {
                 let outcome = ready!(future.poll(cx));
                 // Classify before locking: the classifier is the user's code.
                 let failed = classifier.is_failure(&outcome);
-                // The time the outcome is known: a failed probe re-opens from here.
-                let now = Instant::now();
-                {
-                    let mut circuit = lock(circuit);
-                    if failed {
-                        circuit.on_failure(*ticket, now);
-                    } else {
-                        circuit.on_success(*ticket);
-                    }
+                shared.record(*ticket, failed);
+                Poll::Ready(outcome.map_err(Error::Inner))
+            }
+            KindProj::Probe {
+                future,
+                probe,
+                classifier,
+            } => {
+                let outcome = ready!(future.poll(cx));
+                let failed = classifier.is_failure(&outcome);
+                if let Some(probe) = probe.take() {
+                    probe.settle(failed);
                 }
                 Poll::Ready(outcome.map_err(Error::Inner))
             }

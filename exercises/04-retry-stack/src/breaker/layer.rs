@@ -1,12 +1,13 @@
 //! The [`Layer`]: how a breaker is put around a service.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tower::Layer;
 
 use crate::breaker::classify::ErrorsAsFailures;
 use crate::breaker::service::CircuitBreaker;
-use crate::breaker::state::{Circuit, Config};
+use crate::breaker::shared::Shared;
+use crate::breaker::state::Config;
 
 /// Puts a [`CircuitBreaker`] around a service.
 ///
@@ -45,7 +46,10 @@ impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
 
     fn layer(&self, inner: S) -> Self::Service {
         // A fresh circuit for every service wrapped: breakers are per backend.
-        let circuit = Arc::new(Mutex::new(Circuit::new(self.config)));
-        CircuitBreaker::new(inner, circuit, self.classifier.clone())
+        CircuitBreaker::new(
+            inner,
+            Arc::new(Shared::new(self.config)),
+            self.classifier.clone(),
+        )
     }
 }

@@ -1,57 +1,127 @@
 //! **Given, solved: nothing to write in this folder.** The breaker of the earlier exercises,
 //! used here through its public API only (`CircuitBreakerLayer`, `CircuitBreaker::state`, `Error`).
 //!
-//! A circuit breaker as Tower middleware: [`CircuitBreakerLayer`] wraps a service in a
-//! [`CircuitBreaker`], which drives the state machine of exercise 01 ([`Circuit`]).
+//! The circuit breaker of exercise 02, with a half-open circuit that lets exactly one probe
+//! through at a time, across clones and threads: the day's challenge.
 //!
 //! ```text
 //! caller ──▶ CircuitBreaker ──▶ inner service (one backend)
-//!              │ poll_ready: admit or reject the next request (the circuit is asked first)
-//!              │ call:       send it, or answer Error::Open at once
-//!              └ response future: classify the outcome, report it to the circuit
+//!              │ poll_ready: admit, reject, or (half-open) take the one Probe
+//!              │ call:       send it (moving the probe into the future), or answer Error::Open
+//!              └ response future: classify the outcome; report it, or settle the probe
 //! ```
 //!
-//! # Why it is built this way
+//! Everything of exercise 02 still holds (see its README): an open circuit is answered from
+//! `call`, never from `poll_ready`; the circuit is asked before the inner service; a decision
+//! serves one request; clones share one breaker and every `Layer::layer` makes a new one; the
+//! clock is read by the service; the classifier decides what a failure is; late results are
+//! ignored thanks to the [`Ticket`]'s epoch.
 //!
-//! * **An open circuit is answered from `call`, not from `poll_ready`.** In Tower, `poll_ready`
-//!   returning `Err` means "this service is dead, discard it": `Buffer` keeps that error and
-//!   fails every later request, so a breaker that reported `Open` from `poll_ready` would never
-//!   serve again once it had opened. Like tower's `LoadShed`, the breaker's `poll_ready` is
-//!   `Ready(Ok(()))` while the circuit is open, and `call` returns a future that resolves at once
-//!   to [`Error::Open`] without calling the inner service.
-//! * **The circuit is asked before the inner service.** An open breaker neither waits on nor even
-//!   polls a backend that is not ready. While closed, the inner service's `Pending` is passed
-//!   through (the inner service wakes the task), and its readiness error is returned as
-//!   [`Error::Inner`], without counting a request failure: no request was sent.
-//! * **A decision serves one request.** What `poll_ready` decided (admitted with a [`Ticket`], or
-//!   rejected) is kept until `call` takes it; a clone starts with no decision, as with tower's
-//!   `LoadShed` and `ConcurrencyLimit`.
-//! * **Clones share one breaker; every `Layer::layer` makes a new one.** The circuit lives in an
-//!   `Arc<std::sync::Mutex<Circuit>>`. The lock is held for a few synchronous lines only, never
-//!   across an `.await` (so the services and futures are `Send`). One layer applied to each
-//!   backend of a pool gives each backend its own breaker.
-//! * **The service reads the clock, the state machine does not.** `poll_ready` and the response
-//!   future read [`tokio::time::Instant::now()`] and pass it in, so tests drive time with
-//!   `#[tokio::test(start_paused = true)]` and `tokio::time::advance`.
-//! * **The classifier decides what a failure is** ([`Classify`]): by default every `Err`
-//!   ([`ErrorsAsFailures`]); for HTTP, server errors and timeouts but not "not found" or "bad
-//!   request", and a `503` response counts even though it is an `Ok` ([`HttpClassifier`]).
-//! * **Late results are ignored.** The response future reports its outcome with the ticket it was
-//!   admitted with; the circuit ignores a ticket from an earlier period (see [`Circuit`]).
+//! # The answer: the probe is a permit
 //!
-//! Half-open admits every request here. Letting exactly one probe through at a time is
-//! exercise 03.
+//! Half-open means "let one request test the backend". The one request is a [`Probe`]: a
+//! permit with room for one, built like the semaphore permit of tower's `ConcurrencyLimit`
+//! (`tower-0.5.*/src/limit/concurrency/`):
+//!
+//! * **Reserved in `poll_ready`**, when the circuit is half-open and the slot is free. Every
+//!   other caller (another clone, another task, another thread) finds it taken and gets
+//!   [`Error::Open`] from `call`, without reaching the inner service: while the probe is in
+//!   flight, half-open fails fast like open.
+//! * **Moved into the response future by `call`.** The future is pinned, and the probe goes
+//!   with it: it stays out exactly as long as the request is in flight.
+//! * **Settled when the probe completes**: success closes the circuit, failure re-opens it
+//!   (from the probe's end), and the slot is freed in the same critical section.
+//! * **Released by `Drop` when abandoned**: a service made ready and dropped before `call`, a
+//!   response future dropped before it completes (a timeout or a `select!` above the breaker),
+//!   an inner service that is not ready after all. The probe never leaks, so the circuit can
+//!   never get stuck half-open with nobody probing.
+//! * **A clone starts with no probe**, as with `ConcurrencyLimit`: `Clone` never copies the
+//!   admission. **`poll_ready` twice takes one probe**: a decision already taken is kept.
+//!
+//! Choices, and why:
+//!
+//! * **A dropped probe gives no verdict**: the circuit stays half-open and the next caller may
+//!   probe at once. Cancelling is the caller's business (it gave up, or its own deadline
+//!   passed) and says nothing certain about the backend. Counting it as a failure would let
+//!   impatient callers keep a healthy backend's circuit open. If slowness must count, put a
+//!   `Timeout` *inside* the breaker: then it is an `Err` outcome, which the classifier sees.
+//! * **A probe whose inner service is not ready is given back** (the admission is dropped when
+//!   `poll_ready` returns `Pending` or an error). `ConcurrencyLimit` keeps its permit while it
+//!   waits, because waiting is the point of a limit; a breaker that held the probe while its
+//!   backend is not ready would test nothing and fail every other caller.
+//! * **A stale result neither decides the probe nor frees it.** A request admitted before the
+//!   current half-open period (a slow one from `Closed`, say) holds a ticket of an older epoch
+//!   and no probe: the circuit ignores its outcome, and it has no slot to free. This is the
+//!   generation counter of sony/gobreaker.
+//!
+//! # What is atomic, what is locked
+//!
+//! The clones share one `Shared` (behind an `Arc`): the [`Circuit`] of exercise 01 (unchanged)
+//! in a `std::sync::Mutex`, a *snapshot* of it in an `AtomicU64`, and the *probe slot* in
+//! another `AtomicU64`.
+//!
+//! * **Every change of state happens under the lock**, in one function that then publishes
+//!   the snapshot before unlocking. The state machine stays the plain, testable `Circuit`: no
+//!   transition is ever split between two atomics that another thread could see half-done.
+//!   The lock is held for a few synchronous lines only, never across an `.await`: services and
+//!   futures are `Send`, and there is nothing to deadlock on.
+//! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
+//!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
+//!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
+//!   one `Circuit::admit` would have handed out. A success with no failure counted is one load
+//!   too: setting the count to zero would change nothing. A result whose epoch is over is
+//!   recognised the same way (epochs only grow) and ignored without the lock. Only a failure,
+//!   or the first success after failures, takes the lock. No allocation per call: the
+//!   response future holds an `Arc` clone of the shared state (a reference-count increment),
+//!   and a rejected request's future holds nothing at all.
+//! * **Open and half-open take the lock at every admission.** The clock matters there and the
+//!   request may move the circuit (open to half-open). The backend is down anyway; an
+//!   uncontended lock costs tens of nanoseconds, and a lock-free open path would need `until`
+//!   in an atomic too, for no gain a caller could notice.
+//! * **The probe slot is a compare-and-swap**, like Hystrix's single test request. `reserve`
+//!   swaps "free" for the half-open epoch in one indivisible step, so of two racing callers
+//!   exactly one wins. `reserve` runs under the lock, right after `Circuit::admit` moved to or
+//!   found `HalfOpen`: a probe can only be taken in the epoch that is current, and (since
+//!   `settle` frees the slot under the lock too, with the verdict) a new half-open period
+//!   always finds the slot free. `release` needs no lock: it is called from `Drop`, which runs
+//!   wherever the future or the service happens to be dropped, and must neither wait nor
+//!   deadlock.
+//! * **The slot is tagged with the epoch (no ABA).** `release` swaps "this probe's epoch" back
+//!   to "free", and does nothing if the slot holds anything else. `settle` releases and then
+//!   `Drop` releases again: by then the circuit may have re-opened, gone half-open again and
+//!   handed the slot to a newer probe on another thread. A plain `store(free)` would free
+//!   *that* probe and let a second one through; with the epoch, the late release finds a
+//!   different value and leaves it alone. A boolean slot would have exactly this ABA bug.
+//!
+//! Memory orderings. The snapshot is stored with `Release` (under the lock) and loaded with
+//! `Acquire`; the probe slot is taken with `Acquire` and freed with `Release`, as any lock is.
+//! Everything the lock-free paths act on is *inside* the word they read (epoch and kind, or
+//! the slot's epoch), so correctness rests on the atomicity of each single-word operation and
+//! on the coherence of each location (a thread never sees a location's value go back in
+//! time), which even `Relaxed` guarantees. The `Acquire`/`Release` pairs add that whatever a
+//! writer did before publishing is visible to a reader that sees the publication, so the
+//! snapshot and the slot can be reasoned about like messages; they cost nothing on x86 (plain
+//! loads and stores; a compare-and-swap is a full barrier there anyway) and little on ARM. The
+//! failure orderings of the compare-and-swaps are `Relaxed`: a failed swap acts on nothing.
+//!
+//! Costs, per request while closed: one `Acquire` load in `poll_ready` (plus the inner
+//! service's `poll_ready`), an `Arc` clone and drop, one `Acquire` load when a successful
+//! request completes. The reference count and the snapshot share a cache line: on many cores
+//! at once the reference count, not the snapshot, is what bounces.
 
 mod classify;
 mod error;
 mod future;
 mod layer;
+mod probe;
 mod service;
+mod shared;
 mod state;
 
 pub use crate::breaker::classify::{Classify, ErrorsAsFailures, HttpClassifier};
 pub use crate::breaker::error::Error;
 pub use crate::breaker::future::ResponseFuture;
 pub use crate::breaker::layer::CircuitBreakerLayer;
+pub use crate::breaker::probe::Probe;
 pub use crate::breaker::service::CircuitBreaker;
 pub use crate::breaker::state::{Circuit, Config, State, Ticket};

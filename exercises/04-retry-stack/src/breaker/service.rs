@@ -1,43 +1,36 @@
 //! The [`Service`]: admission in `poll_ready`, the answer in `call`.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tokio::time::Instant;
 use tower::Service;
 
 use crate::breaker::classify::{Classify, ErrorsAsFailures};
 use crate::breaker::error::Error;
 use crate::breaker::future::ResponseFuture;
-use crate::breaker::state::{Circuit, State, Ticket};
+use crate::breaker::shared::{Admission, Shared};
+use crate::breaker::state::State;
 
 /// A circuit breaker around the service `S`; `C` classifies the outcomes (see [`Classify`]).
 ///
-/// Made by [`CircuitBreakerLayer`](crate::CircuitBreakerLayer). Its clones share one circuit.
+/// Made by [`CircuitBreakerLayer`](crate::CircuitBreakerLayer). Its clones share one circuit
+/// and, while it is half-open, one [`Probe`](crate::Probe).
 #[derive(Debug)]
 pub struct CircuitBreaker<S, C = ErrorsAsFailures> {
     inner: S,
-    circuit: Arc<Mutex<Circuit>>,
+    shared: Arc<Shared>,
     classifier: C,
-    /// What `poll_ready` decided for the next request, kept until `call` takes it.
+    /// What `poll_ready` decided for the next request (possibly holding the probe), kept until
+    /// `call` takes it. Dropping the service drops it, which releases a probe it holds.
     admission: Option<Admission>,
 }
 
-/// The decision `poll_ready` took for the request that `call` will receive.
-#[derive(Debug, Clone, Copy)]
-enum Admission {
-    /// The circuit admitted the request and the inner service is ready for it.
-    Admitted(Ticket),
-    /// The circuit is open: `call` answers [`Error::Open`] without the inner service.
-    Rejected,
-}
-
 impl<S, C> CircuitBreaker<S, C> {
-    /// Wraps `inner`; the breaker and its clones share `circuit`.
-    pub(crate) fn new(inner: S, circuit: Arc<Mutex<Circuit>>, classifier: C) -> Self {
+    /// Wraps `inner`; the breaker and its clones share `shared`.
+    pub(crate) fn new(inner: S, shared: Arc<Shared>, classifier: C) -> Self {
         CircuitBreaker {
             inner,
-            circuit,
+            shared,
             classifier,
             admission: None,
         }
@@ -48,7 +41,7 @@ impl<S, C> CircuitBreaker<S, C> {
     /// The move from `Open` to `HalfOpen` happens when a request arrives, so an open circuit
     /// whose `until` has passed still reports `Open` until then.
     pub fn state(&self) -> State {
-        lock(&self.circuit).state()
+        self.shared.state()
     }
 }
 
@@ -56,10 +49,11 @@ impl<S: Clone, C: Clone> Clone for CircuitBreaker<S, C> {
     fn clone(&self) -> Self {
         CircuitBreaker {
             inner: self.inner.clone(),
-            circuit: Arc::clone(&self.circuit),
+            shared: Arc::clone(&self.shared),
             classifier: self.classifier.clone(),
             // Readiness belongs to the service that was polled, not to its clones (as in
-            // `LoadShed` and `ConcurrencyLimit`): a clone must call `poll_ready` itself.
+            // `LoadShed` and `ConcurrencyLimit`): a clone must call `poll_ready` itself. Above
+            // all, a clone must not hold a second probe.
             admission: None,
         }
     }
@@ -75,42 +69,38 @@ where
     type Future = ResponseFuture<S::Future, C>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        let ticket = match self.admission {
-            // Decided already: keep the decision until `call` takes it.
-            Some(Admission::Rejected) => return Poll::Ready(Ok(())),
-            Some(Admission::Admitted(ticket)) => ticket,
-            None => {
-                // The circuit first: an open breaker must not wait on (or even poll) a backend.
-                let decision = lock(&self.circuit).admit(Instant::now());
-                match decision {
-                    Some(ticket) => ticket,
-                    None => {
-                        // Ready: `call` fails fast. An `Err` here would tell the layers above
-                        // that this service is dead for good (`Buffer` would fail every later
-                        // request), when it is only open for a while.
-                        self.admission = Some(Admission::Rejected);
-                        return Poll::Ready(Ok(()));
-                    }
+        // Rejected already: `call` will fail fast, whatever the inner service says.
+        if matches!(self.admission, Some(Admission::Rejected)) {
+            return Poll::Ready(Ok(()));
+        }
+        let admission = match self.admission.take() {
+            // Admitted already: keep the decision (and the probe it may hold) until `call`.
+            // Asking the circuit again would take a second probe, or find the first one taken.
+            Some(admitted) => admitted,
+            // The circuit first: an open breaker must not wait on (or even poll) a backend.
+            None => match self.shared.admit() {
+                // Ready: `call` fails fast. An `Err` here would tell the layers above that this
+                // service is dead for good, when it is only open for a while.
+                Admission::Rejected => {
+                    self.admission = Some(Admission::Rejected);
+                    return Poll::Ready(Ok(()));
                 }
-            }
+                admitted => admitted,
+            },
         };
         match self.inner.poll_ready(cx) {
             Poll::Ready(Ok(())) => {
-                self.admission = Some(Admission::Admitted(ticket));
+                self.admission = Some(admission);
                 Poll::Ready(Ok(()))
             }
-            // The inner service was not asked to serve a request, so nothing is counted: the
-            // ticket is dropped and the next `poll_ready` asks the circuit again. A waiting task
-            // thus sees the circuit as it is when its request can leave.
-            Poll::Ready(Err(e)) => {
-                self.admission = None;
-                Poll::Ready(Err(Error::Inner(e)))
-            }
+            // The inner service was not asked to serve a request, so nothing is counted, and the
+            // admission is dropped here: a probe goes back to the slot, for a caller whose
+            // backend is ready (unlike `ConcurrencyLimit`, which keeps its permit while it
+            // waits, a breaker that holds the probe while it waits tests nothing and fails
+            // everyone else). The next `poll_ready` asks the circuit again.
+            Poll::Ready(Err(e)) => Poll::Ready(Err(Error::Inner(e))),
             // The inner service has registered `cx`'s waker and will wake the task.
-            Poll::Pending => {
-                self.admission = None;
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 
@@ -119,18 +109,16 @@ where
             Some(Admission::Admitted(ticket)) => ResponseFuture::called(
                 self.inner.call(req),
                 ticket,
-                Arc::clone(&self.circuit),
+                Arc::clone(&self.shared),
                 self.classifier.clone(),
             ),
+            Some(Admission::Probe(probe)) => {
+                // The probe travels with the request: it stays out until the response future
+                // settles it, or releases it when dropped (`ConcurrencyLimit`'s permit).
+                ResponseFuture::probe(self.inner.call(req), probe, self.classifier.clone())
+            }
             Some(Admission::Rejected) => ResponseFuture::open(),
             None => panic!("CircuitBreaker::call without a successful poll_ready before it"),
         }
     }
-}
-
-/// Locks the circuit. The lock is only ever held for a few synchronous lines (never across an
-/// `.await` or a call into the inner service), and a panic while holding it cannot leave a
-/// `Circuit` half-updated, so a poisoned lock is simply taken over.
-pub(crate) fn lock(circuit: &Mutex<Circuit>) -> MutexGuard<'_, Circuit> {
-    circuit.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -1,4 +1,5 @@
-//! The circuit breaker's state machine, with no I/O and no clock of its own: exercise 01, solved.
+//! The circuit breaker's state machine, with no I/O and no clock of its own: exercise 01, solved
+//! (two crate-private accessors to the epoch were added for the lock-free paths of `shared.rs`).
 //!
 //! A circuit breaker watches the outcomes of the requests it lets through:
 //!
@@ -70,6 +71,20 @@ pub enum State {
 #[must_use = "report the request's outcome with this ticket"]
 pub struct Ticket {
     epoch: u64,
+}
+
+impl Ticket {
+    /// A ticket for a request admitted in `epoch`. Only the lock-free admission uses it: it
+    /// reads the epoch of a `Closed` circuit from the published snapshot (see `shared.rs`)
+    /// instead of asking [`Circuit::admit`], which would hand out the very same ticket.
+    pub(crate) fn issued_in(epoch: u64) -> Ticket {
+        Ticket { epoch }
+    }
+
+    /// The epoch that admitted the request.
+    pub(crate) fn epoch(self) -> u64 {
+        self.epoch
+    }
 }
 
 /// The state machine: the current [`State`], its [`Config`] and the epoch counter.
@@ -152,6 +167,11 @@ impl Circuit {
             State::HalfOpen => self.enter(open),
             State::Open { .. } => {}
         }
+    }
+
+    /// The current epoch: it grows by one at every change of state, never goes back.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// Whether `ticket` was handed out in the circuit's current epoch.

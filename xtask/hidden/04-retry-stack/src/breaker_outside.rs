@@ -160,6 +160,61 @@ async fn breaker_outside_recovers_after_the_open_period() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn breaker_outside_the_probe_is_one_logical_request_with_its_retries() {
+    // Attempts 1-6 (2 requests) open the circuit; the probe fails its first attempt (7) and
+    // succeeds on its retry (8).
+    let (backend, calls) =
+        Backend::scripted(|n| if n <= 7 { Err(Unavailable) } else { Ok("fine") });
+    let mut svc = breaker_outside_retry(backend, breaker(2), policy(3));
+    let mut other = svc.clone();
+    for n in 1..=2 {
+        let _ = request(&mut svc, "GET /", &format!("failing request {n}")).await;
+    }
+    advance(OPEN).await;
+    ServiceExt::<&str>::ready(&mut svc)
+        .await
+        .expect("the breaker is ready");
+    let mut probe = Box::pin(svc.call("GET / (the probe)"));
+    assert!(
+        poll_once(&mut probe).is_pending(),
+        "the probe's first attempt failed (Unavailable): its future must be waiting for the          backoff before the retry"
+    );
+    assert_eq!(
+        calls.count(),
+        7,
+        "the probe's first attempt must have reached the backend"
+    );
+    let outcome = fail_fast(
+        &mut other,
+        "GET /",
+        "another request while the probe waits to retry",
+    );
+    assert!(
+        matches!(outcome, Err(Error::Open)),
+        "with the breaker outside the retry, the half-open probe is one logical request, retries          included: while it waits to retry, another caller must get Error::Open at once (one          probe at a time); it got {outcome:?}"
+    );
+    assert_eq!(
+        calls.count(),
+        7,
+        "the backend must see nothing from other callers while the probe is out; it saw {}          attempts in all (7 expected)",
+        calls.count()
+    );
+    let outcome = tokio::time::timeout(LIMIT, probe)
+        .await
+        .expect("the probe completes after its backoff");
+    assert!(
+        matches!(outcome, Ok("fine")),
+        "the probe's retry succeeded: its caller must get Ok(\"fine\"); it was {outcome:?}"
+    );
+    assert_eq!(
+        svc.state(),
+        State::Closed { failure_count: 0 },
+        "the probe (one logical request) succeeded on its retry: the circuit must close; it is {}",
+        show(svc.state())
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn breaker_outside_service_and_future_are_send() {
     fn assert_send<T: Send>(_: &T) {}
     let (mut svc, _calls) = down_stack();

@@ -255,6 +255,13 @@ where
     }
 }
 
+/// Polls `future` once with a waker that does nothing. (`unconstrained`: Tokio's cooperative
+/// budget must not turn a ready future into `Pending`.)
+pub fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    let mut future = tokio::task::unconstrained(future);
+    std::pin::Pin::new(&mut future).poll(&mut Context::from_waker(Waker::noop()))
+}
+
 /// A state, without its instant.
 pub fn show(state: State) -> String {
     match state {

@@ -1,0 +1,182 @@
+//! What the clones of one breaker share: the circuit behind a lock, a snapshot of it that the
+//! hot path reads without the lock, and the probe slot.
+//!
+//! ```text
+//!  Shared
+//!  ├── circuit:  Mutex<Circuit>  every change of state, made under the lock
+//!  ├── snapshot: AtomicU64       epoch + "closed, no failure counted?", published under the lock
+//!  └── probe:    AtomicU64       the half-open epoch whose probe is out, or NO_PROBE
+//! ```
+//!
+//! Who touches what:
+//!
+//! | path                                    | snapshot     | lock | probe slot        |
+//! |-----------------------------------------|--------------|------|-------------------|
+//! | admit while `Closed`                    | one load     | no   | no                |
+//! | success, `Closed` with no failure       | one load     | no   | no                |
+//! | stale result (its epoch is over)        | one load     | no   | no                |
+//! | failure, or success after failures      | load, store  | yes  | no                |
+//! | admit while `Open` (fast-fail)          | load, store  | yes  | no                |
+//! | admit while `HalfOpen`                  | load, store  | yes  | compare-and-swap  |
+//! | the probe settles                       | store        | yes  | compare-and-swap  |
+//! | a probe dropped without an outcome      | no           | no   | compare-and-swap  |
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::time::Instant;
+
+use crate::breaker::probe::Probe;
+use crate::breaker::state::{Circuit, Config, State, Ticket};
+
+/// The probe slot's value when no probe is out. No epoch gets anywhere near it.
+pub(crate) const NO_PROBE: u64 = u64::MAX;
+
+/// The state one breaker and all its clones share (behind an `Arc`).
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// The state machine of exercise 01. Every change of state happens under this lock, in
+    /// [`Shared::update`], which also publishes the snapshot.
+    circuit: Mutex<Circuit>,
+    /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
+    /// loaded (`Acquire`) without it.
+    snapshot: AtomicU64,
+    /// The epoch of the half-open period whose probe is out, or [`NO_PROBE`]. Only a
+    /// [`Probe`] takes and frees it.
+    pub(crate) probe: AtomicU64,
+}
+
+/// What `poll_ready` decided for the next request.
+#[derive(Debug)]
+pub(crate) enum Admission {
+    /// The circuit is closed: the request is admitted with its ticket.
+    Admitted(Ticket),
+    /// The circuit is half-open and this request holds the one probe.
+    Probe(Probe),
+    /// The circuit is open, or half-open with the probe already out: `call` answers
+    /// [`Error::Open`](crate::Error::Open) without the inner service.
+    Rejected,
+}
+
+impl Shared {
+    /// A closed circuit with no failures, no probe out.
+    pub(crate) fn new(config: Config) -> Self {
+        let circuit = Circuit::new(config);
+        Shared {
+            snapshot: AtomicU64::new(Snapshot::of(&circuit).0),
+            circuit: Mutex::new(circuit),
+            probe: AtomicU64::new(NO_PROBE),
+        }
+    }
+
+    /// The circuit's current state (takes the lock: for metrics and tests, not the hot path).
+    pub(crate) fn state(&self) -> State {
+        self.lock().state()
+    }
+
+    /// Decides the fate of a request that arrives now.
+    pub(crate) fn admit(self: &Arc<Self>) -> Admission {
+        // The hot path: a closed circuit admits without changing anything, so one load of the
+        // snapshot is enough. The ticket is the one `Circuit::admit` would hand out.
+        let snapshot = self.snapshot();
+        if snapshot.is_closed() {
+            return Admission::Admitted(Ticket::issued_in(snapshot.epoch()));
+        }
+        // Open or half-open: the clock matters, and the request may move the circuit.
+        let now = Instant::now();
+        self.update(|circuit| {
+            let Some(ticket) = circuit.admit(now) else {
+                return Admission::Rejected;
+            };
+            if circuit.state() != State::HalfOpen {
+                // It closed while we were waiting for the lock.
+                return Admission::Admitted(ticket);
+            }
+            // Half-open: the request that takes the probe goes through, the others fail fast.
+            // Taken under the lock, so that no probe can be taken in an epoch that is over.
+            match Probe::reserve(self, ticket) {
+                Some(probe) => Admission::Probe(probe),
+                None => Admission::Rejected,
+            }
+        })
+    }
+
+    /// Reports the outcome of a request that is not the probe (see [`Probe::settle`] for it).
+    pub(crate) fn record(&self, ticket: Ticket, failed: bool) {
+        let snapshot = self.snapshot();
+        if snapshot.epoch() != ticket.epoch() {
+            // Epochs only grow: the request's period is over for good, its result is stale and
+            // `Circuit` would ignore it. No need to lock to find that out.
+            return;
+        }
+        if failed {
+            let now = Instant::now();
+            self.update(|circuit| circuit.on_failure(ticket, now));
+        } else if !snapshot.is_clean() {
+            self.update(|circuit| circuit.on_success(ticket));
+        }
+        // A success with no failure counted would set the count to zero: it is zero already.
+        // Nothing to write, which keeps the closed hot path free of writes.
+    }
+
+    /// Runs `change` on the locked circuit, then publishes the new snapshot before unlocking.
+    /// The only way to change the circuit: the snapshot can never miss a change.
+    pub(crate) fn update<R>(&self, change: impl FnOnce(&mut Circuit) -> R) -> R {
+        let mut circuit = self.lock();
+        let result = change(&mut circuit);
+        self.snapshot
+            .store(Snapshot::of(&circuit).0, Ordering::Release);
+        result
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot(self.snapshot.load(Ordering::Acquire))
+    }
+
+    /// Locks the circuit. The lock is only ever held for a few synchronous lines (never across
+    /// an `.await` or a call into the inner service), and a panic while holding it cannot
+    /// leave a `Circuit` half-updated, so a poisoned lock is simply taken over.
+    fn lock(&self) -> MutexGuard<'_, Circuit> {
+        self.circuit.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What the lock-free paths need to know about the circuit, packed in one word so that one
+/// load reads it consistently: `epoch << 2 | kind`.
+///
+/// 62 bits of epoch: a circuit that changed state every nanosecond would need 146 years to
+/// run out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Snapshot(u64);
+
+/// `Closed` with no failure counted: admit freely, and a success has nothing to reset.
+const CLOSED_CLEAN: u64 = 0;
+/// `Closed` with failures counted: admit freely, but a success must reset the count.
+const CLOSED_COUNTING: u64 = 1;
+/// `Open` or `HalfOpen`: every admission goes through the lock.
+const NOT_CLOSED: u64 = 2;
+const KIND_BITS: u32 = 2;
+const KIND_MASK: u64 = (1 << KIND_BITS) - 1;
+
+impl Snapshot {
+    fn of(circuit: &Circuit) -> Snapshot {
+        let kind = match circuit.state() {
+            State::Closed { failure_count: 0 } => CLOSED_CLEAN,
+            State::Closed { .. } => CLOSED_COUNTING,
+            State::Open { .. } | State::HalfOpen => NOT_CLOSED,
+        };
+        Snapshot(circuit.epoch() << KIND_BITS | kind)
+    }
+
+    fn epoch(self) -> u64 {
+        self.0 >> KIND_BITS
+    }
+
+    fn is_closed(self) -> bool {
+        self.0 & KIND_MASK != NOT_CLOSED
+    }
+
+    fn is_clean(self) -> bool {
+        self.0 & KIND_MASK == CLOSED_CLEAN
+    }
+}
