@@ -25,13 +25,14 @@
 //!
 //! The clones share one `Shared` (behind an `Arc`): the [`Circuit`] of exercise 01 (unchanged)
 //! in a `std::sync::Mutex`, a *snapshot* of it in an `AtomicU64`, and the *probe slot* in
-//! another `AtomicU64`.
+//! another `AtomicU64`. `src/shared.rs` has a table of which path touches what.
 //!
-//! * **Every change of state happens under the lock**, in one function that then publishes
-//!   the snapshot before unlocking. The state machine stays the plain, testable `Circuit`: no
-//!   transition is ever split between two atomics that another thread could see half-done.
-//!   The lock is held for a few synchronous lines only, never across an `.await`: services and
-//!   futures are `Send`, and there is nothing to deadlock on.
+//! * **Every change of state happens under the lock**, in `Shared::update`, which before
+//!   unlocking publishes the snapshot and makes the probe slot follow the state: the slot opens
+//!   (free) when half-open begins and closes when it ends. The state machine stays the plain,
+//!   testable `Circuit`, and no transition is ever split between atomics that another thread
+//!   could see half-done. The lock is held for a few synchronous lines only, never across an
+//!   `.await`: services and futures are `Send`, and there is nothing to deadlock on.
 //! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
@@ -41,11 +42,13 @@
 //!   or the first success after failures, takes the lock. No allocation per call: the
 //!   response future holds an `Arc` clone of the shared state (a reference-count increment),
 //!   and a rejected request's future holds nothing at all.
-//! * **Open and half-open take the lock at every admission.** The clock matters there and the
-//!   request may move the circuit (open to half-open). The backend is down anyway; an
-//!   uncontended lock costs tens of nanoseconds, and a lock-free open path would need `until`
-//!   in an atomic too, for no gain a caller could notice.
-//! * **The probe slot is an `AtomicU64`**, next to the lock: the challenge is yours.
+//! * **Open takes the lock at every admission.** The clock decides there, and the request may
+//!   move the circuit to half-open. The backend is down anyway; an uncontended lock costs tens
+//!   of nanoseconds, and a lock-free open path would need `until` in an atomic too, for no gain
+//!   a caller could notice.
+//! * **Half-open is decided by the probe slot**, an `AtomicU64` that `Shared::update`
+//!   opens (free) when half-open begins and closes when it ends. Taking the probe and
+//!   giving it back happen without the lock: that is the challenge.
 //!
 //! Memory orderings. The snapshot is stored with `Release` (under the lock) and loaded with
 //! `Acquire`; the probe slot is taken with `Acquire` and freed with `Release`, as any lock is.
@@ -61,7 +64,8 @@
 //! Costs, per request while closed: one `Acquire` load in `poll_ready` (plus the inner
 //! service's `poll_ready`), an `Arc` clone and drop, one `Acquire` load when a successful
 //! request completes. The reference count and the snapshot share a cache line: on many cores
-//! at once the reference count, not the snapshot, is what bounces.
+//! at once the reference count, not the snapshot, is what bounces. While half-open: two loads
+//! to fail fast, a compare-and-swap to take the probe. While open: the lock.
 
 mod classify;
 mod error;

@@ -1,13 +1,14 @@
-//! The [`Probe`]: the permit to send the one request that a half-open circuit lets through.
+//! The [`Probe`]: the permit to send the one request that a half-open circuit lets through, and
+//! the slot it is taken from.
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::Instant;
 
-use crate::shared::{NO_PROBE, Shared};
-use crate::state::Ticket;
+use crate::shared::Shared;
+use crate::state::{Circuit, State, Ticket};
 
 /// The right to send the one request a half-open circuit lets through: the probe.
 ///
@@ -18,53 +19,121 @@ use crate::state::Ticket;
 /// * **moved by `call` into the response future**, so that it stays out for as long as the
 ///   request is in flight;
 /// * **settled when the request completes**: its outcome decides the half-open period (success
-///   closes the circuit, failure re-opens it) and the slot is freed in the same critical
-///   section;
+///   closes the circuit, failure re-opens it), which also closes the slot;
 /// * **released by `Drop`** if it is abandoned first: the service that holds it is dropped
 ///   before `call`, the response future is dropped before the request completes, or the inner
 ///   service turns out not to be ready. An abandoned probe gives no verdict: the circuit stays
 ///   half-open and the next caller may probe at once.
 ///
-/// The slot holds the epoch of the half-open period that handed the probe out, and a probe
-/// only ever frees the slot if it still holds *its* epoch. Releasing is thus harmless when
-/// repeated (settle, then `Drop`) or late: it can never free the probe of a newer period.
+/// The probe remembers the epoch of the half-open period that handed it out, and only ever
+/// frees the slot of *that* period. Releasing is thus harmless when repeated (settle, then
+/// `Drop`) or late: it can never free the probe of a newer period.
 #[must_use = "a probe that is dropped is released at once: keep it until the request completes"]
 pub struct Probe {
     shared: Arc<Shared>,
-    /// The ticket of the half-open period that handed out the probe; its epoch tags the slot.
+    /// The ticket of the half-open period that handed out the probe.
     ticket: Ticket,
 }
 
+/// What [`Probe::reserve`] found in the slot.
+#[derive(Debug)]
+pub(crate) enum Reservation {
+    /// The circuit is half-open, and this caller took the probe.
+    Probe(Probe),
+    /// The circuit is half-open, and another request holds the probe: fail fast.
+    Busy,
+    /// The circuit is not half-open: ask the circuit, under its lock.
+    NotHalfOpen,
+}
+
+// The probe slot is one `AtomicU64` (`Shared::probe`). While the circuit is half-open in epoch
+// `e`, it holds `free(e)` or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only
+// `Shared::update` (under the lock) opens and closes it, with the state, in `follow`. Without
+// the lock, a caller can only flip `free(e)` to `taken(e)` (`reserve`) and a probe back
+// (`release`), both with a compare-and-swap on the whole word, epoch included.
+
+/// The slot's word while the circuit is not half-open. (No epoch gets anywhere near it.)
+pub(crate) const NOT_HALF_OPEN: u64 = u64::MAX;
+
+/// The slot's word when the probe of half-open epoch `epoch` is free.
+pub(crate) fn free(epoch: u64) -> u64 {
+    epoch << 1
+}
+
+/// The slot's word when the probe of half-open epoch `epoch` is out.
+pub(crate) fn taken(epoch: u64) -> u64 {
+    epoch << 1 | 1
+}
+
+/// A slot's word, decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    NotHalfOpen,
+    /// Half-open in this epoch, the probe is free.
+    Free(u64),
+    /// Half-open in this epoch, the probe is out.
+    Taken(u64),
+}
+
+impl Slot {
+    pub(crate) fn decode(word: u64) -> Slot {
+        match word {
+            NOT_HALF_OPEN => Slot::NotHalfOpen,
+            _ if word & 1 == 0 => Slot::Free(word >> 1),
+            _ => Slot::Taken(word >> 1),
+        }
+    }
+}
+
+/// Makes the slot follow the circuit; called by `Shared::update`, under the lock, after every
+/// change. Entering half-open opens the slot (free) for the new epoch; leaving it closes the
+/// slot. A slot already open for the current epoch is left alone: it may be taken.
+///
+/// Plain stores are enough: without the lock, the slot only ever changes by a compare-and-swap
+/// from a half-open word, and half-open ends only with the verdict of the probe, which holds
+/// the slot until then. So no swap can be lost between the load and the store here.
+pub(crate) fn follow(slot: &AtomicU64, circuit: &Circuit) {
+    if circuit.state() != State::HalfOpen {
+        slot.store(NOT_HALF_OPEN, Ordering::Release);
+    } else if Slot::decode(slot.load(Ordering::Relaxed)) == Slot::NotHalfOpen {
+        slot.store(free(circuit.epoch()), Ordering::Release);
+    }
+}
+
 impl Probe {
-    /// Takes the probe of the half-open period that admitted `ticket`, or `None` if another
-    /// request holds it. Called with the circuit locked, and only when it is half-open.
-    pub(crate) fn reserve(shared: &Arc<Shared>, ticket: Ticket) -> Option<Probe> {
-        // TODO: the slot `shared.probe` holds `NO_PROBE` while no probe is out, and the
-        // half-open epoch (`ticket.epoch()`) while one is. Take it with ONE atomic step
-        // (`compare_exchange`): of two callers that race, exactly one must win. The winner
-        // gets `Some(Probe { shared: Arc::clone(shared), ticket })`, the loser `None`.
-        // (A `load` followed by a `store` lets both through.)
+    /// Takes the probe if the circuit is half-open and the probe is free. Without the lock: any
+    /// number of clones, tasks and threads may call this at the same moment.
+    pub(crate) fn reserve(shared: &Arc<Shared>) -> Reservation {
+        // TODO: read the slot (`shared.probe.load(..)`) and decode it (`Slot::decode`):
+        // - `Slot::NotHalfOpen`: `Reservation::NotHalfOpen` (the circuit decides, under its lock);
+        // - `Slot::Taken(_)`: `Reservation::Busy` (fail fast);
+        // - `Slot::Free(epoch)`: take it, with ONE atomic step (`compare_exchange` from the
+        //   word you read to `taken(epoch)`): of two callers that race, exactly one must win.
+        //   The winner gets `Reservation::Probe(Probe { shared: Arc::clone(shared), ticket:
+        //   Ticket::issued_in(epoch) })`, the loser `Reservation::Busy`. (A `store` after the
+        //   `load` lets both through.)
         todo!("Probe::reserve: take the one probe, or find it taken")
     }
 
     /// The probe's request completed, and the classifier says whether it `failed`: decide the
-    /// half-open period and give the probe back.
+    /// half-open period.
     pub(crate) fn settle(self, failed: bool) {
-        // TODO: with the circuit locked (`self.shared.update(|circuit| ..)`, which also
-        // publishes the new state), report the outcome with the probe's ticket:
+        // TODO: report the outcome to the circuit with the probe's ticket, under the lock:
+        // `self.shared.update(|circuit| ..)` runs your closure on the locked circuit, then
+        // publishes the new state (and closes the probe slot when half-open ends). Inside,
         // `circuit.on_failure(self.ticket, now)` (read `now` with `Instant::now()` before
-        // locking) or `circuit.on_success(self.ticket)`. Then, still under the lock, free
-        // the slot (`self.release()`), so that a new half-open period finds it free.
-        todo!("Probe::settle: let the probe's outcome decide, then give the probe back")
+        // locking) or `circuit.on_success(self.ticket)`. Do not give the probe back first:
+        // until the verdict is in, another caller could take it.
+        todo!("Probe::settle: let the probe's outcome decide the half-open period")
     }
 
-    /// Frees the slot if it still holds this probe's epoch. Idempotent: once freed (or taken by
-    /// the probe of a newer half-open period) the slot is left alone.
+    /// Gives the probe back if the slot still holds it: same half-open period, still taken.
+    /// Harmless when repeated or late: once the period is over, the slot holds another word.
     fn release(&self) {
-        // TODO: set the slot `self.shared.probe` back to `NO_PROBE`, but only if it still
-        // holds this probe's epoch (`self.ticket.epoch()`): `settle` releases, then `Drop`
-        // runs and releases again, and by then another request may hold the probe of a
-        // newer half-open period. `compare_exchange` again; its `Err` just means "not ours".
+        // TODO: set the slot back from `taken(epoch)` to `free(epoch)`, where `epoch` is
+        // `self.ticket.epoch()`, but only if it still holds `taken(epoch)`: after `settle`,
+        // `Drop` runs too, and by then the circuit may have gone half-open again and handed
+        // the slot to another request. `compare_exchange`; its `Err` means "not ours any more".
         todo!("Probe::release: give the probe back, if it is still ours")
     }
 }
@@ -72,8 +141,7 @@ impl Probe {
 impl Drop for Probe {
     /// An abandoned probe (its service or its response future dropped first) gives no verdict:
     /// it only frees the slot. Without the lock: a cancelled probe never waits, and a probe
-    /// dropped where the lock is held (inside `Shared::update`, where `reserve` runs) cannot
-    /// deadlock.
+    /// dropped where the lock is held cannot deadlock.
     fn drop(&mut self) {
         self.release();
     }
