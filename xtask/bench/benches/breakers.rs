@@ -1,0 +1,329 @@
+//! The workshop's circuit breakers against the real crates, per call, in one run:
+//!
+//! * `closed`: a bare `tower::service_fn` that is always ready (the floor), the minimal atomic
+//!   breaker (the yardstick), the 02 and 03 reference breakers, and the peers, all closed;
+//! * `open`: the same breakers tripped by `THRESHOLD` failures: the fast-fail path (checked
+//!   outside the timed loop: no request reaches the backend);
+//! * `contended`: two threads (the machine has two cores), each driving its own clone of one
+//!   closed breaker; the time is per call as each thread sees it (wall time / calls per thread).
+//!
+//! At the end, a table of the medians and their ratios to the bare service.
+//!
+//! ```sh
+//! cargo bench -p breaker-bench                 # everything (about four minutes)
+//! cargo bench -p breaker-bench -- closed       # one group (a criterion filter)
+//! cargo bench -p breaker-bench -- --quick      # a fast, rougher pass
+//! ```
+
+use std::fmt::Debug;
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant, SystemTime};
+
+use breaker_bench::drive::{Counters, call, failing_backend, ok_backend, trip};
+use breaker_bench::minimal::{MinimalError, MinimalLayer};
+use breaker_bench::peers;
+use breaker_bench::table::{self, Row};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode};
+use tower::{Layer, Service};
+
+/// Consecutive failures that open every breaker.
+const THRESHOLD: u32 = 5;
+/// Long enough that a tripped breaker stays open for the whole run.
+const OPEN: Duration = Duration::from_secs(3600);
+
+fn layer_02() -> solution_02_breaker_layer::CircuitBreakerLayer {
+    solution_02_breaker_layer::CircuitBreakerLayer::new(solution_02_breaker_layer::Config {
+        failure_threshold: THRESHOLD,
+        open_duration: OPEN,
+    })
+}
+
+fn layer_03() -> solution_03_single_probe::CircuitBreakerLayer {
+    solution_03_single_probe::CircuitBreakerLayer::new(solution_03_single_probe::Config {
+        failure_threshold: THRESHOLD,
+        open_duration: OPEN,
+    })
+}
+
+fn minimal_layer() -> MinimalLayer {
+    MinimalLayer::new(THRESHOLD, OPEN)
+}
+
+/// One closed-state benchmark: every call passes through to the backend.
+fn closed_one<S>(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, mut svc: S)
+where
+    S: Service<u64, Response = u64>,
+    S::Error: Debug,
+{
+    assert_eq!(call(&mut svc, 1).expect("a closed breaker passes"), 1);
+    group.bench_function(id, |b| b.iter(|| call(&mut svc, black_box(1))));
+    assert_eq!(call(&mut svc, 1).expect("still closed"), 1);
+}
+
+fn closed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("closed");
+    closed_one(&mut group, "bare", ok_backend());
+    closed_one(&mut group, "minimal", minimal_layer().layer(ok_backend()));
+    closed_one(
+        &mut group,
+        "02-breaker-layer",
+        layer_02().layer(ok_backend()),
+    );
+    closed_one(
+        &mut group,
+        "03-single-probe",
+        layer_03().layer(ok_backend()),
+    );
+    closed_one(
+        &mut group,
+        "failsafe",
+        peers::failsafe(ok_backend(), THRESHOLD, OPEN),
+    );
+    closed_one(
+        &mut group,
+        "recloser",
+        peers::recloser(ok_backend(), THRESHOLD, OPEN),
+    );
+    closed_one(
+        &mut group,
+        "tower-resilience",
+        peers::tower_resilience(ok_backend(), THRESHOLD, OPEN),
+    );
+    group.finish();
+}
+
+/// One open-state benchmark: trip the breaker, then measure calls that fail fast.
+///
+/// `spares_call`: the inner service's `call` must not run either (false for the peers whose
+/// futures API takes an already-built future; the request still never reaches the backend).
+fn open_one<S, E>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    make: impl FnOnce(&'static Counters) -> S,
+    is_open: fn(&E) -> bool,
+    spares_call: bool,
+) where
+    S: Service<u64, Response = u64, Error = E>,
+{
+    let counters = Counters::leaked();
+    let mut svc = make(counters);
+    let failures = trip(&mut svc, is_open);
+    assert!(
+        (THRESHOLD..=THRESHOLD + 1).contains(&failures),
+        "{id}: opened after {failures} failures"
+    );
+    let (called, reached) = counters.get();
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            let out = call(&mut svc, black_box(1));
+            debug_assert!(matches!(&out, Err(e) if is_open(e)));
+            out
+        })
+    });
+    assert!(
+        matches!(call(&mut svc, 1), Err(e) if is_open(&e)),
+        "{id}: still open"
+    );
+    let (called_after, reached_after) = counters.get();
+    assert_eq!(
+        reached_after, reached,
+        "{id}: a request reached the backend"
+    );
+    if spares_call {
+        assert_eq!(called_after, called, "{id}: the inner service was called");
+    }
+}
+
+fn open(c: &mut Criterion) {
+    let mut group = c.benchmark_group("open");
+    open_one(
+        &mut group,
+        "minimal",
+        |n| minimal_layer().layer(failing_backend(n)),
+        |e| matches!(e, MinimalError::Open),
+        true,
+    );
+    open_one(
+        &mut group,
+        "02-breaker-layer",
+        |n| layer_02().layer(failing_backend(n)),
+        |e| matches!(e, solution_02_breaker_layer::Error::Open),
+        true,
+    );
+    open_one(
+        &mut group,
+        "03-single-probe",
+        |n| layer_03().layer(failing_backend(n)),
+        |e| matches!(e, solution_03_single_probe::Error::Open),
+        true,
+    );
+    open_one(
+        &mut group,
+        "failsafe",
+        |n| peers::failsafe(failing_backend(n), THRESHOLD, OPEN),
+        |e| matches!(e, failsafe::Error::Rejected),
+        false,
+    );
+    open_one(
+        &mut group,
+        "recloser",
+        |n| peers::recloser(failing_backend(n), THRESHOLD, OPEN),
+        |e| matches!(e, recloser::Error::Rejected),
+        false,
+    );
+    open_one(
+        &mut group,
+        "tower-resilience",
+        |n| peers::tower_resilience(failing_backend(n), THRESHOLD, OPEN),
+        |e| e.is_circuit_open(),
+        true,
+    );
+    group.finish();
+}
+
+/// Two threads, each with its own clone of `svc`, `iters` calls each; the wall time from the
+/// moment both may start until both are done.
+fn two_threads<S>(svc: &S, iters: u64) -> Duration
+where
+    S: Service<u64, Response = u64> + Clone + Send,
+{
+    let start = Barrier::new(3);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            let mut svc = svc.clone();
+            let start = &start;
+            scope.spawn(move || {
+                start.wait();
+                for _ in 0..iters {
+                    let _ = black_box(call(&mut svc, black_box(1)));
+                }
+            });
+        }
+        start.wait();
+        let began = Instant::now();
+        // Leaving the scope joins both threads.
+        began
+    })
+    .elapsed()
+}
+
+fn contended_one<S>(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, mut svc: S)
+where
+    S: Service<u64, Response = u64> + Clone + Send,
+    S::Error: Debug,
+{
+    assert_eq!(call(&mut svc, 1).expect("a closed breaker passes"), 1);
+    group.bench_function(id, |b| b.iter_custom(|iters| two_threads(&svc, iters)));
+    assert_eq!(call(&mut svc, 1).expect("still closed"), 1);
+}
+
+fn contended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("contended");
+    // Every sample the same size: each one pays for starting two threads.
+    group.sampling_mode(SamplingMode::Flat);
+    contended_one(&mut group, "bare", ok_backend());
+    contended_one(&mut group, "minimal", minimal_layer().layer(ok_backend()));
+    contended_one(
+        &mut group,
+        "02-breaker-layer",
+        layer_02().layer(ok_backend()),
+    );
+    contended_one(
+        &mut group,
+        "03-single-probe",
+        layer_03().layer(ok_backend()),
+    );
+    contended_one(
+        &mut group,
+        "failsafe",
+        peers::failsafe(ok_backend(), THRESHOLD, OPEN),
+    );
+    contended_one(
+        &mut group,
+        "recloser",
+        peers::recloser(ok_backend(), THRESHOLD, OPEN),
+    );
+    contended_one(
+        &mut group,
+        "tower-resilience",
+        peers::tower_resilience(ok_backend(), THRESHOLD, OPEN),
+    );
+    group.finish();
+}
+
+/// The table's rows, in order: every `group/id` above.
+fn rows() -> Vec<Row> {
+    const SERVICES: [(&str, &str); 7] = [
+        ("bare", "bare `service_fn` (floor)"),
+        ("minimal", "minimal atomic breaker (yardstick)"),
+        ("02-breaker-layer", "02 reference (`Mutex`)"),
+        ("03-single-probe", "03 reference"),
+        ("failsafe", "failsafe 1.3"),
+        ("recloser", "recloser 1.4"),
+        ("tower-resilience", "tower-resilience-circuitbreaker 0.14"),
+    ];
+    let mut rows = Vec::new();
+    for group in ["closed", "open", "contended"] {
+        let baseline = if group == "contended" {
+            ("contended", "bare")
+        } else {
+            ("closed", "bare")
+        };
+        for (id, label) in SERVICES {
+            rows.push(Row {
+                group,
+                id,
+                label,
+                baseline,
+            });
+        }
+    }
+    rows
+}
+
+/// The issue's goal for the closed path, checked on this run's medians: the 03 reference at
+/// least as fast as the fastest peer, and within 1.5x of the minimal atomic breaker.
+fn goal(dir: &std::path::Path, since: SystemTime) -> Option<String> {
+    let closed = |id| table::median_ns(dir, "closed", id, since);
+    let reference = closed("03-single-probe")?;
+    let minimal = closed("minimal")?;
+    let (peer, fastest) = ["failsafe", "recloser", "tower-resilience"]
+        .into_iter()
+        .filter_map(|id| Some((id, closed(id)?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let met = reference <= fastest && reference <= 1.5 * minimal;
+    Some(format!(
+        "Goal, closed path: 03 is {:.2}x the minimal atomic breaker (at most 1.5x) and {:.2}x the \
+         fastest peer, {peer} (at most 1x): {}.",
+        reference / minimal,
+        reference / fastest,
+        if met { "met" } else { "NOT met" },
+    ))
+}
+
+fn main() {
+    let since = SystemTime::now();
+    let mut criterion = Criterion::default().configure_from_args();
+    closed(&mut criterion);
+    open(&mut criterion);
+    contended(&mut criterion);
+    criterion.final_summary();
+
+    let dir = table::criterion_dir();
+    if let Some(table) = table::render(&dir, &rows(), since) {
+        println!(
+            "\nMedian time per call, and its ratio to the bare service (closed and open rows:"
+        );
+        println!("to the closed bare row; contended rows: to the bare service in two threads):\n");
+        println!("{table}");
+        if let Some(goal) = goal(&dir, since) {
+            println!("{goal}\n");
+        }
+        let path = dir.join("breakers.md");
+        if std::fs::write(&path, &table).is_ok() {
+            println!("(also written to {})", path.display());
+        }
+    }
+}

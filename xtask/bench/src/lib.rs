@@ -1,0 +1,163 @@
+//! The workshop's circuit breakers measured against the real crates: the pieces of
+//! `benches/breakers.rs` (run it with `cargo bench -p breaker-bench`).
+//!
+//! * [`drive::call`]: one call the way a Tower caller makes it (`poll_ready`, `call`, poll the
+//!   response future to completion) with a no-op waker, so that no executor is measured;
+//! * [`minimal`]: the yardstick, the least a Tower breaker can do per call;
+//! * [`peers`]: `failsafe`, `recloser` and `tower-resilience-circuitbreaker`, configured alike
+//!   and wrapped as Tower services;
+//! * [`table`]: the summary printed at the end of the run (median ns/call, ratio to bare).
+//!
+//! This crate is a workspace member but not a default member: neither `cargo test` at the root
+//! nor `cargo xtask check` builds it (or criterion).
+
+pub mod drive;
+pub mod minimal;
+pub mod peers;
+pub mod table;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tower::{Layer, Service};
+
+    use crate::drive::{Counters, call, failing_backend, ok_backend, trip};
+    use crate::minimal::{MinimalError, MinimalLayer};
+    use crate::peers;
+
+    const THRESHOLD: u32 = 5;
+    const OPEN: Duration = Duration::from_secs(3600);
+
+    fn assert_trips_and_fails_fast<S, E>(
+        make: impl FnOnce(&'static Counters) -> S,
+        is_open: impl Fn(&E) -> bool,
+        expected_failures: u32,
+        spares_call: bool,
+    ) where
+        S: Service<u64, Error = E>,
+    {
+        let counters = Counters::leaked();
+        let mut svc = make(counters);
+        assert_eq!(trip(&mut svc, &is_open), expected_failures);
+        let before = counters.get();
+        for _ in 0..10 {
+            assert!(matches!(call(&mut svc, 0), Err(e) if is_open(&e)));
+        }
+        let after = counters.get();
+        assert_eq!(
+            after.1, before.1,
+            "an open breaker let a request reach the backend"
+        );
+        if spares_call {
+            assert_eq!(
+                after.0, before.0,
+                "an open breaker called the inner service"
+            );
+        }
+    }
+
+    #[test]
+    fn every_breaker_passes_requests_while_closed() {
+        let layer = MinimalLayer::new(THRESHOLD, OPEN);
+        assert_eq!(call(&mut layer.layer(ok_backend()), 7).unwrap(), 7);
+        assert_eq!(
+            call(&mut peers::failsafe(ok_backend(), THRESHOLD, OPEN), 7).unwrap(),
+            7
+        );
+        assert_eq!(
+            call(&mut peers::recloser(ok_backend(), THRESHOLD, OPEN), 7).unwrap(),
+            7
+        );
+        assert_eq!(
+            call(
+                &mut peers::tower_resilience(ok_backend(), THRESHOLD, OPEN),
+                7
+            )
+            .unwrap(),
+            7
+        );
+    }
+
+    #[test]
+    fn minimal_opens_on_the_threshold_and_fails_fast() {
+        assert_trips_and_fails_fast(
+            |c| MinimalLayer::new(THRESHOLD, OPEN).layer(failing_backend(c)),
+            |e| matches!(e, MinimalError::Open),
+            THRESHOLD,
+            true,
+        );
+    }
+
+    #[test]
+    fn minimal_success_resets_the_count_and_half_open_closes() {
+        let mut svc =
+            MinimalLayer::new(2, Duration::ZERO).layer(tower::service_fn(|fail: bool| {
+                std::future::ready(if fail { Err(()) } else { Ok(()) })
+            }));
+        assert!(matches!(call(&mut svc, true), Err(MinimalError::Inner(()))));
+        assert!(call(&mut svc, false).is_ok());
+        assert!(matches!(call(&mut svc, true), Err(MinimalError::Inner(()))));
+        // Open for zero time: the next request is admitted (half-open) and closes it.
+        assert!(matches!(call(&mut svc, true), Err(MinimalError::Inner(()))));
+        assert!(call(&mut svc, false).is_ok());
+        assert!(matches!(call(&mut svc, true), Err(MinimalError::Inner(()))));
+    }
+
+    #[test]
+    fn peers_open_on_the_threshold_and_fail_fast() {
+        assert_trips_and_fails_fast(
+            |c| peers::failsafe(failing_backend(c), THRESHOLD, OPEN),
+            |e| matches!(e, failsafe::Error::Rejected),
+            THRESHOLD,
+            false,
+        );
+        // A fresh ring is full only after `THRESHOLD` calls: it decides on the next one.
+        assert_trips_and_fails_fast(
+            |c| peers::recloser(failing_backend(c), THRESHOLD, OPEN),
+            |e| matches!(e, recloser::Error::Rejected),
+            THRESHOLD + 1,
+            false,
+        );
+        assert_trips_and_fails_fast(
+            |c| peers::tower_resilience(failing_backend(c), THRESHOLD, OPEN),
+            |e| e.is_circuit_open(),
+            THRESHOLD,
+            true,
+        );
+    }
+
+    #[test]
+    fn reference_02_opens_on_the_threshold_and_fails_fast() {
+        use solution_02_breaker_layer::{CircuitBreakerLayer, Config, Error};
+        assert_trips_and_fails_fast(
+            |c| {
+                CircuitBreakerLayer::new(Config {
+                    failure_threshold: THRESHOLD,
+                    open_duration: OPEN,
+                })
+                .layer(failing_backend(c))
+            },
+            |e| matches!(e, Error::Open),
+            THRESHOLD,
+            true,
+        );
+    }
+
+    #[test]
+    fn reference_03_opens_on_the_threshold_and_fails_fast() {
+        use solution_03_single_probe::{CircuitBreakerLayer, Config, Error};
+        assert_trips_and_fails_fast(
+            |c| {
+                CircuitBreakerLayer::new(Config {
+                    failure_threshold: THRESHOLD,
+                    open_duration: OPEN,
+                })
+                .layer(failing_backend(c))
+            },
+            |e| matches!(e, Error::Open),
+            THRESHOLD,
+            true,
+        );
+    }
+}
