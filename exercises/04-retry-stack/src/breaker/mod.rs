@@ -30,7 +30,7 @@
 //! * **Moved into the response future by `call`.** The future is pinned, and the probe goes
 //!   with it: it stays out exactly as long as the request is in flight.
 //! * **Settled when the probe completes**: success closes the circuit, failure re-opens it
-//!   (from the probe's end), and the slot is freed in the same critical section.
+//!   (from the probe's end), and the slot closes in the same critical section.
 //! * **Released by `Drop` when abandoned**: a service made ready and dropped before `call`, a
 //!   response future dropped before it completes (a timeout or a `select!` above the breaker),
 //!   an inner service that is not ready after all. The probe never leaks, so the circuit can
@@ -58,13 +58,14 @@
 //!
 //! The clones share one `Shared` (behind an `Arc`): the [`Circuit`] of exercise 01 (unchanged)
 //! in a `std::sync::Mutex`, a *snapshot* of it in an `AtomicU64`, and the *probe slot* in
-//! another `AtomicU64`.
+//! another `AtomicU64`. `src/shared.rs` has a table of which path touches what.
 //!
-//! * **Every change of state happens under the lock**, in one function that then publishes
-//!   the snapshot before unlocking. The state machine stays the plain, testable `Circuit`: no
-//!   transition is ever split between two atomics that another thread could see half-done.
-//!   The lock is held for a few synchronous lines only, never across an `.await`: services and
-//!   futures are `Send`, and there is nothing to deadlock on.
+//! * **Every change of state happens under the lock**, in `Shared::update`, which before
+//!   unlocking publishes the snapshot and makes the probe slot follow the state: the slot opens
+//!   (free) when half-open begins and closes when it ends. The state machine stays the plain,
+//!   testable `Circuit`, and no transition is ever split between atomics that another thread
+//!   could see half-done. The lock is held for a few synchronous lines only, never across an
+//!   `.await`: services and futures are `Send`, and there is nothing to deadlock on.
 //! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
@@ -74,24 +75,31 @@
 //!   or the first success after failures, takes the lock. No allocation per call: the
 //!   response future holds an `Arc` clone of the shared state (a reference-count increment),
 //!   and a rejected request's future holds nothing at all.
-//! * **Open and half-open take the lock at every admission.** The clock matters there and the
-//!   request may move the circuit (open to half-open). The backend is down anyway; an
-//!   uncontended lock costs tens of nanoseconds, and a lock-free open path would need `until`
-//!   in an atomic too, for no gain a caller could notice.
-//! * **The probe slot is a compare-and-swap**, like Hystrix's single test request. `reserve`
-//!   swaps "free" for the half-open epoch in one indivisible step, so of two racing callers
-//!   exactly one wins. `reserve` runs under the lock, right after `Circuit::admit` moved to or
-//!   found `HalfOpen`: a probe can only be taken in the epoch that is current, and (since
-//!   `settle` frees the slot under the lock too, with the verdict) a new half-open period
-//!   always finds the slot free. `release` needs no lock: it is called from `Drop`, which runs
-//!   wherever the future or the service happens to be dropped, and must neither wait nor
-//!   deadlock.
-//! * **The slot is tagged with the epoch (no ABA).** `release` swaps "this probe's epoch" back
-//!   to "free", and does nothing if the slot holds anything else. `settle` releases and then
-//!   `Drop` releases again: by then the circuit may have re-opened, gone half-open again and
-//!   handed the slot to a newer probe on another thread. A plain `store(free)` would free
-//!   *that* probe and let a second one through; with the epoch, the late release finds a
-//!   different value and leaves it alone. A boolean slot would have exactly this ABA bug.
+//! * **Open takes the lock at every admission.** The clock decides there, and the request may
+//!   move the circuit to half-open. The backend is down anyway; an uncontended lock costs tens
+//!   of nanoseconds, and a lock-free open path would need `until` in an atomic too, for no gain
+//!   a caller could notice.
+//! * **Half-open takes no lock: the probe slot decides.** The slot's word holds the half-open
+//!   epoch and a "taken" bit (or `NOT_HALF_OPEN`). `reserve` reads it and swaps `free(e)` for
+//!   `taken(e)` with one compare-and-swap, like Hystrix's single test request: of two callers
+//!   that read `free(e)`, exactly one swaps it; the other, like everyone who reads `taken(e)`,
+//!   fails fast. (A load then a store would let both through: that is the race of the
+//!   challenge.) `release` swaps `taken(e)` back to `free(e)`. It runs from `Drop`, wherever
+//!   the future or the service happens to be dropped, so it must neither wait nor deadlock:
+//!   no lock there either.
+//! * **The epoch in the word closes two races (no ABA).** A caller that read `free(e)` just
+//!   before the period ended swaps nothing: the slot no longer holds that word (it is closed,
+//!   or open for a newer epoch), so no probe is ever taken in a period that is over, and no
+//!   request reaches a backend whose circuit has re-opened. And a late release (`Drop` after
+//!   `settle`, when the circuit may already have re-opened, gone half-open again and handed the
+//!   slot to a newer probe on another thread) finds `taken(e')`, not `taken(e)`, and leaves it
+//!   alone. A boolean slot would have both bugs: its `store(false)` would free the newer probe
+//!   and let a second one through.
+//! * **The slot opens and closes only under the lock, with the state.** The probe's verdict
+//!   and the closing of the slot are one critical section, so no second probe slips in
+//!   between; every half-open period starts with its slot free. Plain stores are enough there:
+//!   without the lock, the slot only changes by a compare-and-swap from a half-open word, and
+//!   half-open only ends with the verdict of the probe, which holds the slot until then.
 //!
 //! Memory orderings. The snapshot is stored with `Release` (under the lock) and loaded with
 //! `Acquire`; the probe slot is taken with `Acquire` and freed with `Release`, as any lock is.
@@ -107,7 +115,8 @@
 //! Costs, per request while closed: one `Acquire` load in `poll_ready` (plus the inner
 //! service's `poll_ready`), an `Arc` clone and drop, one `Acquire` load when a successful
 //! request completes. The reference count and the snapshot share a cache line: on many cores
-//! at once the reference count, not the snapshot, is what bounces.
+//! at once the reference count, not the snapshot, is what bounces. While half-open: two loads
+//! to fail fast, a compare-and-swap to take the probe. While open: the lock.
 
 mod classify;
 mod error;

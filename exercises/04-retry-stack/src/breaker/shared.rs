@@ -4,8 +4,8 @@
 //! ```text
 //!  Shared
 //!  ├── circuit:  Mutex<Circuit>  every change of state, made under the lock
-//!  ├── snapshot: AtomicU64       epoch + "closed, no failure counted?", published under the lock
-//!  └── probe:    AtomicU64       the half-open epoch whose probe is out, or NO_PROBE
+//!  ├── snapshot: AtomicU64       epoch + closed? + no failure counted?, published under the lock
+//!  └── probe:    AtomicU64       half-open epoch + probe taken?, or NOT_HALF_OPEN
 //! ```
 //!
 //! Who touches what:
@@ -15,22 +15,20 @@
 //! | admit while `Closed`                    | one load     | no   | no                |
 //! | success, `Closed` with no failure       | one load     | no   | no                |
 //! | stale result (its epoch is over)        | one load     | no   | no                |
-//! | failure, or success after failures      | load, store  | yes  | no                |
-//! | admit while `Open` (fast-fail)          | load, store  | yes  | no                |
-//! | admit while `HalfOpen`                  | load, store  | yes  | compare-and-swap  |
-//! | the probe settles                       | store        | yes  | compare-and-swap  |
+//! | admit while `HalfOpen`, probe out       | one load     | no   | one load          |
+//! | admit while `HalfOpen`, probe free      | one load     | no   | compare-and-swap  |
 //! | a probe dropped without an outcome      | no           | no   | compare-and-swap  |
+//! | failure, or success after failures      | load, store  | yes  | store             |
+//! | admit while `Open` (fast-fail)          | load, store  | yes  | load, store       |
+//! | the probe settles                       | store        | yes  | store             |
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::time::Instant;
 
-use crate::breaker::probe::Probe;
+use crate::breaker::probe::{self, NOT_HALF_OPEN, Probe, Reservation};
 use crate::breaker::state::{Circuit, Config, State, Ticket};
-
-/// The probe slot's value when no probe is out. No epoch gets anywhere near it.
-pub(crate) const NO_PROBE: u64 = u64::MAX;
 
 /// The state one breaker and all its clones share (behind an `Arc`).
 #[derive(Debug)]
@@ -41,8 +39,9 @@ pub(crate) struct Shared {
     /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
     /// loaded (`Acquire`) without it.
     snapshot: AtomicU64,
-    /// The epoch of the half-open period whose probe is out, or [`NO_PROBE`]. Only a
-    /// [`Probe`] takes and frees it.
+    /// The probe slot (see `probe.rs`): whether the circuit is half-open, in which epoch, and
+    /// whether its probe is out. Opened and closed under the lock, with the state; taken and
+    /// given back without it, by compare-and-swap.
     pub(crate) probe: AtomicU64,
 }
 
@@ -65,7 +64,7 @@ impl Shared {
         Shared {
             snapshot: AtomicU64::new(Snapshot::of(&circuit).0),
             circuit: Mutex::new(circuit),
-            probe: AtomicU64::new(NO_PROBE),
+            probe: AtomicU64::new(NOT_HALF_OPEN),
         }
     }
 
@@ -82,23 +81,31 @@ impl Shared {
         if snapshot.is_closed() {
             return Admission::Admitted(Ticket::issued_in(snapshot.epoch()));
         }
-        // Open or half-open: the clock matters, and the request may move the circuit.
+        // Half-open: the probe slot decides, without the lock.
+        if let Some(admission) = self.probe_admission() {
+            return admission;
+        }
+        // Open: the clock decides, under the lock; this request may move the circuit to
+        // half-open (which opens the probe slot).
         let now = Instant::now();
-        self.update(|circuit| {
-            let Some(ticket) = circuit.admit(now) else {
-                return Admission::Rejected;
-            };
-            if circuit.state() != State::HalfOpen {
-                // It closed while we were waiting for the lock.
-                return Admission::Admitted(ticket);
-            }
-            // Half-open: the request that takes the probe goes through, the others fail fast.
-            // Taken under the lock, so that no probe can be taken in an epoch that is over.
-            match Probe::reserve(self, ticket) {
-                Some(probe) => Admission::Probe(probe),
-                None => Admission::Rejected,
-            }
-        })
+        let admitted =
+            self.update(|circuit| circuit.admit(now).map(|ticket| (ticket, circuit.state())));
+        match admitted {
+            None => Admission::Rejected,
+            // Half-open now: this request races for the probe like any other.
+            Some((_, State::HalfOpen)) => self.probe_admission().unwrap_or(Admission::Rejected),
+            // It closed while we were waiting for the lock.
+            Some((ticket, _)) => Admission::Admitted(ticket),
+        }
+    }
+
+    /// What the probe slot says: take the probe, or fail fast; `None` if not half-open.
+    fn probe_admission(self: &Arc<Self>) -> Option<Admission> {
+        match Probe::reserve(self) {
+            Reservation::Probe(probe) => Some(Admission::Probe(probe)),
+            Reservation::Busy => Some(Admission::Rejected),
+            Reservation::NotHalfOpen => None,
+        }
     }
 
     /// Reports the outcome of a request that is not the probe (see [`Probe::settle`] for it).
@@ -119,13 +126,15 @@ impl Shared {
         // Nothing to write, which keeps the closed hot path free of writes.
     }
 
-    /// Runs `change` on the locked circuit, then publishes the new snapshot before unlocking.
-    /// The only way to change the circuit: the snapshot can never miss a change.
+    /// Runs `change` on the locked circuit, then, before unlocking, publishes the new snapshot
+    /// and makes the probe slot follow the state. The only way to change the circuit: neither
+    /// the snapshot nor the slot can miss a change.
     pub(crate) fn update<R>(&self, change: impl FnOnce(&mut Circuit) -> R) -> R {
         let mut circuit = self.lock();
         let result = change(&mut circuit);
         self.snapshot
             .store(Snapshot::of(&circuit).0, Ordering::Release);
+        probe::follow(&self.probe, &circuit);
         result
     }
 
