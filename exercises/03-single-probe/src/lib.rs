@@ -37,9 +37,8 @@
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
 //!   one `Circuit::admit` would have handed out. A success with no failure counted is one load
-//!   too: setting the count to zero would change nothing. A result whose epoch is over is
-//!   recognised the same way (epochs only grow) and ignored without the lock. Only a failure,
-//!   or the first success after failures, takes the lock. No allocation per call: the
+//!   too: setting the count to zero would change nothing. Only a failure, or the first success
+//!   after failures, takes the lock (where `Circuit` ignores a stale ticket, as in exercise 02). No allocation per call: the
 //!   response future holds an `Arc` clone of the shared state (a reference-count increment),
 //!   and a rejected request's future holds nothing at all.
 //! * **Open takes the lock at every admission.** The clock decides there, and the request may

@@ -1,7 +1,6 @@
 //! The [`Probe`]: the permit to send the one request that a half-open circuit lets through, and
 //! the slot it is taken from.
 
-use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,15 +18,17 @@ use crate::state::{Circuit, State, Ticket};
 /// * **moved by `call` into the response future**, so that it stays out for as long as the
 ///   request is in flight;
 /// * **settled when the request completes**: its outcome decides the half-open period (success
-///   closes the circuit, failure re-opens it), which also closes the slot;
+///   closes the circuit, failure re-opens it), which also closes the slot. The probe stays in
+///   its future until that is dropped;
 /// * **released by `Drop`** if it is abandoned first: the service that holds it is dropped
 ///   before `call`, the response future is dropped before the request completes, or the inner
 ///   service turns out not to be ready. An abandoned probe gives no verdict: the circuit stays
 ///   half-open and the next caller may probe at once.
 ///
 /// The probe remembers the epoch of the half-open period that handed it out, and only ever
-/// frees the slot of *that* period. Releasing is thus harmless when repeated (settle, then
-/// `Drop`) or late: it can never free the probe of a newer period.
+/// frees the slot of *that* period. Releasing is thus harmless after a verdict, however late:
+/// it can never free the probe of a newer period.
+#[derive(Debug)]
 #[must_use = "a probe that is dropped is released at once: keep it until the request completes"]
 pub struct Probe {
     shared: Arc<Shared>,
@@ -71,8 +72,8 @@ pub(crate) enum Slot {
     NotHalfOpen,
     /// Half-open in this epoch, the probe is free.
     Free(u64),
-    /// Half-open in this epoch, the probe is out.
-    Taken(u64),
+    /// Half-open, the probe is out.
+    Taken,
 }
 
 impl Slot {
@@ -80,7 +81,7 @@ impl Slot {
         match word {
             NOT_HALF_OPEN => Slot::NotHalfOpen,
             _ if word & 1 == 0 => Slot::Free(word >> 1),
-            _ => Slot::Taken(word >> 1),
+            _ => Slot::Taken,
         }
     }
 }
@@ -106,7 +107,7 @@ impl Probe {
     pub(crate) fn reserve(shared: &Arc<Shared>) -> Reservation {
         // TODO: read the slot (`shared.probe.load(..)`) and decode it (`Slot::decode`):
         // - `Slot::NotHalfOpen`: `Reservation::NotHalfOpen` (the circuit decides, under its lock);
-        // - `Slot::Taken(_)`: `Reservation::Busy` (fail fast);
+        // - `Slot::Taken`: `Reservation::Busy` (fail fast);
         // - `Slot::Free(epoch)`: take it, with ONE atomic step (`compare_exchange` from the
         //   word you read to `taken(epoch)`): of two callers that race, exactly one must win.
         //   The winner gets `Reservation::Probe(Probe { shared: Arc::clone(shared), ticket:
@@ -116,8 +117,9 @@ impl Probe {
     }
 
     /// The probe's request completed, and the classifier says whether it `failed`: decide the
-    /// half-open period.
-    pub(crate) fn settle(self, failed: bool) {
+    /// half-open period. The probe stays where it is (in the response future) until it is
+    /// dropped; by then the slot has moved on, and `Drop` leaves it alone.
+    pub(crate) fn settle(&self, failed: bool) {
         // TODO: report the outcome to the circuit with the probe's ticket, under the lock:
         // `self.shared.update(|circuit| ..)` runs your closure on the locked circuit, then
         // publishes the new state (and closes the probe slot when half-open ends). Inside,
@@ -131,9 +133,10 @@ impl Probe {
     /// Harmless when repeated or late: once the period is over, the slot holds another word.
     fn release(&self) {
         // TODO: set the slot back from `taken(epoch)` to `free(epoch)`, where `epoch` is
-        // `self.ticket.epoch()`, but only if it still holds `taken(epoch)`: after `settle`,
-        // `Drop` runs too, and by then the circuit may have gone half-open again and handed
-        // the slot to another request. `compare_exchange`; its `Err` means "not ours any more".
+        // `self.ticket.epoch()`, but only if it still holds `taken(epoch)`: a settled probe
+        // is dropped with its response future, perhaps long after its verdict, when the
+        // circuit has gone half-open again and handed the slot to another request.
+        // `compare_exchange`; its `Err` means "not ours any more".
         todo!("Probe::release: give the probe back, if it is still ours")
     }
 }
@@ -144,13 +147,5 @@ impl Drop for Probe {
     /// dropped where the lock is held cannot deadlock.
     fn drop(&mut self) {
         self.release();
-    }
-}
-
-impl fmt::Debug for Probe {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Probe")
-            .field("epoch", &self.ticket.epoch())
-            .finish_non_exhaustive()
     }
 }

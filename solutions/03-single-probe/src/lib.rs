@@ -76,9 +76,8 @@
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
 //!   one `Circuit::admit` would have handed out. A success with no failure counted is one load
-//!   too: setting the count to zero would change nothing. A result whose epoch is over is
-//!   recognised the same way (epochs only grow) and ignored without the lock. Only a failure,
-//!   or the first success after failures, takes the lock. No allocation per call: the
+//!   too: setting the count to zero would change nothing. Only a failure, or the first success
+//!   after failures, takes the lock (where `Circuit` ignores a stale ticket, as in exercise 02). No allocation per call: the
 //!   response future holds an `Arc` clone of the shared state (a reference-count increment),
 //!   and a rejected request's future holds nothing at all.
 //! * **Open takes the lock at every admission.** The clock decides there, and the request may
@@ -97,11 +96,12 @@
 //! * **The epoch in the word closes two races (no ABA).** A caller that read `free(e)` just
 //!   before the period ended swaps nothing: the slot no longer holds that word (it is closed,
 //!   or open for a newer epoch), so no probe is ever taken in a period that is over, and no
-//!   request reaches a backend whose circuit has re-opened. And a late release (`Drop` after
-//!   `settle`, when the circuit may already have re-opened, gone half-open again and handed the
-//!   slot to a newer probe on another thread) finds `taken(e')`, not `taken(e)`, and leaves it
-//!   alone. A boolean slot would have both bugs: its `store(false)` would free the newer probe
-//!   and let a second one through.
+//!   request reaches a backend whose circuit has re-opened. And a late release finds
+//!   `taken(e')`, not `taken(e)`, and leaves it alone: a settled probe stays in its response
+//!   future until that is dropped, which may be long after the verdict, when the circuit has
+//!   re-opened, gone half-open again and handed the slot to a newer probe. A boolean slot
+//!   would have both bugs: its `store(false)` would free the newer probe and let a second one
+//!   through.
 //! * **The slot opens and closes only under the lock, with the state.** The probe's verdict
 //!   and the closing of the slot are one critical section, so no second probe slips in
 //!   between; every half-open period starts with its slot free. Plain stores are enough there:

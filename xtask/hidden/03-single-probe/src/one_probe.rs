@@ -36,6 +36,14 @@ async fn two_clones_racing_into_half_open_send_exactly_one_probe() {
         "the clone that found the probe taken must get Err(Error::Open) at once; it got {}",
         show_poll(&rejected)
     );
+    if let Poll::Ready(Err(error)) = &rejected {
+        assert!(
+            error.to_string().contains("open") && std::error::Error::source(error).is_none(),
+            "Error::Open must say that the circuit is open, and have no source(); it displays \
+             {:?}",
+            error.to_string()
+        );
+    }
     probe_reply.send_response("fine");
     let probed = poll_once(future_a);
     assert!(

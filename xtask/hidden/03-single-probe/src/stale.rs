@@ -1,5 +1,6 @@
-//! Stale results: a request admitted before the current half-open period holds no probe and an
-//! old ticket. Its outcome neither decides the probe nor frees it.
+//! Stale results and stale releases: a request admitted before the current half-open period
+//! holds no probe and an old ticket, so its outcome neither decides the probe nor frees it; and
+//! a probe of an earlier half-open period, dropped late, never frees the probe of a newer one.
 
 use crate::support::*;
 
@@ -92,4 +93,45 @@ async fn stale_results_after_the_probe_failed_leave_the_open_circuit_alone() {
          the circuit (a stale success must not close it)",
     );
     h.reject("at t0+15s, with the circuit re-opened by the probe");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_settled_probe_dropped_late_does_not_free_a_newer_probe() {
+    let mut h = breaker::<&str>(1);
+    h.open_until_half_open(1).await;
+    let _ = h.send(
+        Err(BackendError("still down")),
+        "a first probe, at t0+10s, which fails",
+    );
+    advance(OPEN).await;
+    let mut old = h.start("the probe of the next half-open period, at t0+20s");
+    assert!(
+        old.reached(),
+        "the first request at the fresh `until` must be the probe"
+    );
+    let _ = old.answer_and_keep(Err(BackendError("still down")));
+    h.expect_state(
+        State::Open {
+            until: t0() + OPEN * 3,
+        },
+        "after the probe sent at t0+20s failed (its response future is kept, not dropped)",
+    );
+    advance(OPEN).await;
+    let newer = h.start("the probe of a newer half-open period, at t0+30s");
+    assert!(
+        newer.reached(),
+        "at t0+30s, the circuit goes half-open again: the request must be its probe, even \
+         though the response future of the previous, settled probe still exists"
+    );
+    drop(old);
+    h.reject(
+        "after the settled probe of the previous half-open period was dropped, while the newer \
+         probe is in flight (its Drop must give back only its own probe: the slot now holds the \
+         newer period's probe, which it must leave alone)",
+    );
+    let _ = newer.answer(Ok("fine"));
+    h.expect_state(
+        State::Closed { failure_count: 0 },
+        "after the newer probe succeeded",
+    );
 }

@@ -318,6 +318,13 @@ where
     /// The backend answers `reply`; the response future must then complete at once.
     #[track_caller]
     pub fn answer(mut self, reply: Result<Res, BackendError>) -> Outcome<Res> {
+        self.answer_and_keep(reply)
+    }
+
+    /// Like [`InFlight::answer`], but the completed response future is kept (not dropped) until
+    /// `self` is.
+    #[track_caller]
+    pub fn answer_and_keep(&mut self, reply: Result<Res, BackendError>) -> Outcome<Res> {
         let Some(reply_to) = self.reply_to.take() else {
             panic!(
                 "{}: the request must reach the backend, but the breaker did not send it",

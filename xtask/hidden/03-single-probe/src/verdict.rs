@@ -68,6 +68,14 @@ async fn probe_failure_reopens_the_circuit_and_frees_the_probe() {
         "the probe's caller must get the backend's error as Error::Inner; it was {}",
         show_outcome(&outcome)
     );
+    if let Err(error) = &outcome {
+        let source = std::error::Error::source(error).map(ToString::to_string);
+        assert_eq!(
+            source.as_deref(),
+            Some("backend error: still down"),
+            "the probe's Error::Inner must give the backend's error as its source()"
+        );
+    }
     let reopened_until = t0() + OPEN + Duration::from_secs(3) + OPEN;
     h.expect_state(
         State::Open {
@@ -134,5 +142,32 @@ async fn the_classifier_decides_the_probe() {
     h.expect_state(
         State::Closed { failure_count: 0 },
         "after the probe was answered 404 (not a failure of the backend: the probe succeeded)",
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_closure_classifier_decides_the_probe() {
+    let overloaded_or_error =
+        |outcome: &Result<&str, BackendError>| matches!(outcome, Ok("overloaded") | Err(_));
+    let mut h = breaker_with(1, overloaded_or_error);
+    h.open_until_half_open(1).await;
+    let outcome = h.send(Ok("overloaded"), "the probe, answered Ok(\"overloaded\")");
+    assert!(
+        matches!(outcome, Ok("overloaded")),
+        "the probe's caller must get the backend's Ok(\"overloaded\"); it was {}",
+        show_outcome(&outcome)
+    );
+    h.expect_state(
+        State::Open {
+            until: t0() + OPEN + OPEN,
+        },
+        "after the probe was answered Ok(\"overloaded\"), which the layer's closure classifies as \
+         a failure",
+    );
+    advance(OPEN).await;
+    let _ = h.send(Ok("fine"), "the next probe, answered Ok(\"fine\")");
+    h.expect_state(
+        State::Closed { failure_count: 0 },
+        "after the next probe was answered Ok(\"fine\"), which the closure does not count",
     );
 }
