@@ -14,7 +14,7 @@ use crate::breaker::shared::Shared;
 use crate::breaker::state::Ticket;
 
 pin_project! {
-    /// The future of a [`CircuitBreaker`](crate::CircuitBreaker)'s `call`.
+    /// The future of a [`CircuitBreaker`](crate::breaker::CircuitBreaker)'s `call`.
     ///
     /// The inner service's future, whose outcome it records in the circuit when it completes;
     /// the same for the half-open probe, which it holds while the request is in flight; or an
@@ -42,8 +42,8 @@ pin_project! {
             // the inner request is cancelled before the probe is handed to the next caller.
             #[pin]
             future: F,
-            // `None` once settled: the probe decides once.
-            probe: Option<Probe>,
+            // Settled when the request completes, released (if still out) when dropped.
+            probe: Probe,
             classifier: C,
         },
         /// The circuit was open: the inner service was not called.
@@ -69,7 +69,7 @@ impl<F, C> ResponseFuture<F, C> {
         ResponseFuture {
             kind: Kind::Probe {
                 future,
-                probe: Some(probe),
+                probe,
                 classifier,
             },
         }
@@ -110,9 +110,7 @@ where
             } => {
                 let outcome = ready!(future.poll(cx));
                 let failed = classifier.is_failure(&outcome);
-                if let Some(probe) = probe.take() {
-                    probe.settle(failed);
-                }
+                probe.settle(failed);
                 Poll::Ready(outcome.map_err(Error::Inner))
             }
         }

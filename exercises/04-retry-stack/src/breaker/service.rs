@@ -13,8 +13,8 @@ use crate::breaker::state::State;
 
 /// A circuit breaker around the service `S`; `C` classifies the outcomes (see [`Classify`]).
 ///
-/// Made by [`CircuitBreakerLayer`](crate::CircuitBreakerLayer). Its clones share one circuit
-/// and, while it is half-open, one [`Probe`](crate::Probe).
+/// Made by [`CircuitBreakerLayer`](crate::breaker::CircuitBreakerLayer). Its clones share one circuit
+/// and, while it is half-open, one [`Probe`](crate::breaker::Probe).
 #[derive(Debug)]
 pub struct CircuitBreaker<S, C = ErrorsAsFailures> {
     inner: S,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The error of a [`CircuitBreaker`](crate::CircuitBreaker).
+/// The error of a [`CircuitBreaker`](crate::breaker::CircuitBreaker).
 ///
 /// The two cases stay apart so that the layers around the breaker can tell them apart: a retry
 /// policy must not retry [`Error::Open`] (the circuit will still be open), and a caller may

@@ -31,8 +31,8 @@ impl CircuitBreakerLayer {
 }
 
 impl<C> CircuitBreakerLayer<C> {
-    /// The same layer with another classifier: a [`Classify`](crate::Classify) implementation
-    /// such as [`HttpClassifier`](crate::HttpClassifier), or a closure.
+    /// The same layer with another classifier: a [`Classify`](crate::breaker::Classify) implementation
+    /// such as [`HttpClassifier`](crate::breaker::HttpClassifier), or a closure.
     pub fn with_classifier<D>(self, classifier: D) -> CircuitBreakerLayer<D> {
         CircuitBreakerLayer {
             config: self.config,

@@ -1,7 +1,6 @@
 //! The [`Probe`]: the permit to send the one request that a half-open circuit lets through, and
 //! the slot it is taken from.
 
-use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,19 +14,21 @@ use crate::breaker::state::{Circuit, State, Ticket};
 /// It works like the semaphore permit of tower's `ConcurrencyLimit`, with room for one:
 ///
 /// * **taken in `poll_ready`**, when the circuit is half-open and no probe is out (every other
-///   caller is answered [`Error::Open`](crate::Error::Open) by its `call`);
+///   caller is answered [`Error::Open`](crate::breaker::Error::Open) by its `call`);
 /// * **moved by `call` into the response future**, so that it stays out for as long as the
 ///   request is in flight;
 /// * **settled when the request completes**: its outcome decides the half-open period (success
-///   closes the circuit, failure re-opens it), which also closes the slot;
+///   closes the circuit, failure re-opens it), which also closes the slot. The probe stays in
+///   its future until that is dropped;
 /// * **released by `Drop`** if it is abandoned first: the service that holds it is dropped
 ///   before `call`, the response future is dropped before the request completes, or the inner
 ///   service turns out not to be ready. An abandoned probe gives no verdict: the circuit stays
 ///   half-open and the next caller may probe at once.
 ///
 /// The probe remembers the epoch of the half-open period that handed it out, and only ever
-/// frees the slot of *that* period. Releasing is thus harmless when repeated (settle, then
-/// `Drop`) or late: it can never free the probe of a newer period.
+/// frees the slot of *that* period. Releasing is thus harmless after a verdict, however late:
+/// it can never free the probe of a newer period.
+#[derive(Debug)]
 #[must_use = "a probe that is dropped is released at once: keep it until the request completes"]
 pub struct Probe {
     shared: Arc<Shared>,
@@ -71,8 +72,8 @@ pub(crate) enum Slot {
     NotHalfOpen,
     /// Half-open in this epoch, the probe is free.
     Free(u64),
-    /// Half-open in this epoch, the probe is out.
-    Taken(u64),
+    /// Half-open, the probe is out.
+    Taken,
 }
 
 impl Slot {
@@ -80,7 +81,7 @@ impl Slot {
         match word {
             NOT_HALF_OPEN => Slot::NotHalfOpen,
             _ if word & 1 == 0 => Slot::Free(word >> 1),
-            _ => Slot::Taken(word >> 1),
+            _ => Slot::Taken,
         }
     }
 }
@@ -107,7 +108,7 @@ impl Probe {
         let word = shared.probe.load(Ordering::Acquire);
         match Slot::decode(word) {
             Slot::NotHalfOpen => Reservation::NotHalfOpen,
-            Slot::Taken(_) => Reservation::Busy,
+            Slot::Taken => Reservation::Busy,
             // Free -> ours, in one indivisible step: of two callers that read `free` here,
             // exactly one swaps it. The word holds the epoch, so the swap also fails if this
             // half-open period has ended since the load.
@@ -131,8 +132,9 @@ impl Probe {
     }
 
     /// The probe's request completed, and the classifier says whether it `failed`: decide the
-    /// half-open period.
-    pub(crate) fn settle(self, failed: bool) {
+    /// half-open period. The probe stays where it is (in the response future) until it is
+    /// dropped; by then the slot has moved on, and `Drop` leaves it alone.
+    pub(crate) fn settle(&self, failed: bool) {
         let now = Instant::now();
         // The verdict moves the circuit out of half-open, and `update` closes the slot in the
         // same critical section: no second probe can slip in between.
@@ -143,15 +145,14 @@ impl Probe {
                 circuit.on_success(self.ticket);
             }
         });
-        // `self` is dropped here: `release` finds the slot closed, and leaves it alone.
     }
 
     /// Gives the probe back if the slot still holds it: same half-open period, still taken.
     /// Harmless when repeated or late: once the period is over, the slot holds another word.
     fn release(&self) {
-        // Ours -> free. If the slot holds anything else, this probe was settled (the period is
-        // over) or released already: a plain `store` here could free the probe of a newer
-        // period, taken by another request in the meantime.
+        // Ours -> free. If the slot holds anything else, this probe was settled (its period is
+        // over): a plain `store` here could free the probe of a newer period, taken by another
+        // request in the meantime.
         let epoch = self.ticket.epoch();
         let _ = self.shared.probe.compare_exchange(
             taken(epoch),
@@ -168,13 +169,5 @@ impl Drop for Probe {
     /// dropped where the lock is held cannot deadlock.
     fn drop(&mut self) {
         self.release();
-    }
-}
-
-impl fmt::Debug for Probe {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Probe")
-            .field("epoch", &self.ticket.epoch())
-            .finish_non_exhaustive()
     }
 }

@@ -14,7 +14,6 @@
 //! |-----------------------------------------|--------------|------|-------------------|
 //! | admit while `Closed`                    | one load     | no   | no                |
 //! | success, `Closed` with no failure       | one load     | no   | no                |
-//! | stale result (its epoch is over)        | one load     | no   | no                |
 //! | admit while `HalfOpen`, probe out       | one load     | no   | one load          |
 //! | admit while `HalfOpen`, probe free      | one load     | no   | compare-and-swap  |
 //! | a probe dropped without an outcome      | no           | no   | compare-and-swap  |
@@ -53,7 +52,7 @@ pub(crate) enum Admission {
     /// The circuit is half-open and this request holds the one probe.
     Probe(Probe),
     /// The circuit is open, or half-open with the probe already out: `call` answers
-    /// [`Error::Open`](crate::Error::Open) without the inner service.
+    /// [`Error::Open`](crate::breaker::Error::Open) without the inner service.
     Rejected,
 }
 
@@ -110,20 +109,15 @@ impl Shared {
 
     /// Reports the outcome of a request that is not the probe (see [`Probe::settle`] for it).
     pub(crate) fn record(&self, ticket: Ticket, failed: bool) {
-        let snapshot = self.snapshot();
-        if snapshot.epoch() != ticket.epoch() {
-            // Epochs only grow: the request's period is over for good, its result is stale and
-            // `Circuit` would ignore it. No need to lock to find that out.
-            return;
-        }
         if failed {
             let now = Instant::now();
             self.update(|circuit| circuit.on_failure(ticket, now));
-        } else if !snapshot.is_clean() {
+        } else if !self.snapshot().is_clean() {
             self.update(|circuit| circuit.on_success(ticket));
         }
-        // A success with no failure counted would set the count to zero: it is zero already.
-        // Nothing to write, which keeps the closed hot path free of writes.
+        // A success while closed with no failure counted would set the count to zero: it is
+        // zero already. (Or the ticket is stale, and `Circuit` would ignore it.) Nothing to
+        // write, which keeps the closed hot path free of writes.
     }
 
     /// Runs `change` on the locked circuit, then, before unlocking, publishes the new snapshot
@@ -181,11 +175,15 @@ impl Snapshot {
         self.0 >> KIND_BITS
     }
 
+    fn kind(self) -> u64 {
+        self.0 & KIND_MASK
+    }
+
     fn is_closed(self) -> bool {
-        self.0 & KIND_MASK != NOT_CLOSED
+        self.kind() != NOT_CLOSED
     }
 
     fn is_clean(self) -> bool {
-        self.0 & KIND_MASK == CLOSED_CLEAN
+        self.kind() == CLOSED_CLEAN
     }
 }
