@@ -125,9 +125,9 @@ pub fn generate(ws: &Workspace, exercise: &Exercise) -> Result<Files> {
                     text = rename_package(&text, &exercise.id)
                         .with_context(|| format!("in {}", ws.relative(&full).display()))?;
                 }
-                text.into_bytes()
+                rename_crate(&text, &exercise.id).into_bytes()
             }
-            (_, Ok(text)) => text.into_bytes(),
+            (_, Ok(text)) => rename_crate(&text, &exercise.id).into_bytes(),
             (_, Err(e)) => e.into_bytes(),
         };
         files.insert(path, contents);
@@ -243,6 +243,13 @@ fn rename_package(text: &str, id: &str) -> Result<String> {
     Ok(text.replacen(&from, &format!("name = \"exercise-{id}\""), 1))
 }
 
+/// The crate's name in code (`solution_01_state_machine`, in doc tests and examples) becomes the
+/// exercise's (`exercise_01_state_machine`).
+fn rename_crate(text: &str, id: &str) -> String {
+    let name = id.replace('-', "_");
+    text.replace(&format!("solution_{name}"), &format!("exercise_{name}"))
+}
+
 /// Every file under `dir`, relative to it, sorted; build output and editor leftovers are skipped.
 pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -320,6 +327,14 @@ mod tests {
         assert_eq!(
             keep_solutions(solution, "//"),
             "fn f() -> u32 {\n    42\n}\n"
+        );
+    }
+
+    #[test]
+    fn crate_name_in_code_is_renamed() {
+        assert_eq!(
+            rename_crate("use solution_01_x::State;", "01-x"),
+            "use exercise_01_x::State;"
         );
     }
 

@@ -39,7 +39,8 @@ fn solved(path: &Path) -> String {
 
 /// Each exercise ships the earlier steps solved. Exercise 04 carries exercise 03's breaker in
 /// `src/breaker/`: it must stay the very code of 03's solution (with `crate::` paths moved
-/// under `crate::breaker::`), so that a fix in 03 is not forgotten in 04.
+/// under `crate::breaker::` and the crate's own name changed), so that a fix in 03 is not
+/// forgotten in 04.
 #[test]
 fn exercise_04_ships_exercise_03_solved() {
     let root = root();
@@ -52,12 +53,15 @@ fn exercise_04_ships_exercise_03_solved() {
         if name == "lib.rs" {
             continue;
         }
-        let expected = solved(&path).replace("crate::", "crate::breaker::");
+        let expected = solved(&path)
+            .replace("crate::", "crate::breaker::")
+            .replace("solution_03_single_probe", "solution_04_retry_stack");
         let actual = std::fs::read_to_string(to.join(name)).unwrap_or_default();
         assert!(
             expected == actual,
             "solutions/04-retry-stack/src/breaker/{} differs from solutions/03-single-probe/src/{}; \
-             copy it over again (markers removed, `crate::` -> `crate::breaker::`)",
+             copy it over again (markers removed, `crate::` -> `crate::breaker::`, the crate \
+             renamed)",
             name.to_string_lossy(),
             name.to_string_lossy()
         );

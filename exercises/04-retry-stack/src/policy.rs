@@ -18,7 +18,11 @@ use crate::transient::Transient;
 ///
 /// Every `Clone` type is `TryClone`. A request type that is not `Clone` implements it by hand:
 ///
-/// ```ignore
+/// ```
+/// use exercise_04_retry_stack::TryClone;
+/// # #[derive(Clone)] struct Bytes;
+/// # struct BodyStream;
+///
 /// enum Upload { Buffered(Bytes), Streamed(BodyStream) }
 ///
 /// impl TryClone for Upload {
@@ -29,6 +33,8 @@ use crate::transient::Transient;
 ///         }
 ///     }
 /// }
+///
+/// assert!(Upload::Streamed(BodyStream).try_clone().is_none());
 /// ```
 pub trait TryClone: Sized {
     /// A copy to send again, or `None` if this request can be sent only once.

@@ -12,12 +12,19 @@ use crate::breaker::{Classify, Error};
 /// [`RetryPolicy`](crate::RetryPolicy) retries exactly the errors for which this is `true`.
 /// Implement it for your backend's error type:
 ///
-/// ```ignore
+/// ```
+/// use exercise_04_retry_stack::Transient;
+///
+/// enum MyError { ConnectionRefused, TimedOut, Unavailable, BadRequest }
+///
 /// impl Transient for MyError {
 ///     fn is_transient(&self) -> bool {
 ///         matches!(self, MyError::ConnectionRefused | MyError::TimedOut | MyError::Unavailable)
 ///     }
 /// }
+///
+/// assert!(MyError::TimedOut.is_transient());
+/// assert!(!MyError::BadRequest.is_transient());
 /// ```
 ///
 /// With the retry outside the breaker, the policy sees the breaker's [`Error`]: its implementation

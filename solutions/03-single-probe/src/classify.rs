@@ -17,12 +17,15 @@ use http::StatusCode;
 /// Any `Fn(&Result<Res, E>) -> bool` closure is a classifier. Name the argument's type, so that
 /// the closure accepts a reference of any lifetime:
 ///
-/// ```ignore
+/// ```
+/// use solution_03_single_probe::{CircuitBreakerLayer, Config};
+///
 /// // Only errors count, and not the "not found" ones.
 /// let layer = CircuitBreakerLayer::new(Config::default())
 ///     .with_classifier(|outcome: &Result<String, std::io::Error>| {
 ///         matches!(outcome, Err(e) if e.kind() != std::io::ErrorKind::NotFound)
 ///     });
+/// # let _ = layer;
 /// ```
 pub trait Classify<Res, E> {
     /// `true` if `outcome` counts towards opening the circuit, `false` if it counts as a success.
