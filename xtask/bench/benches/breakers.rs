@@ -10,7 +10,7 @@
 //! At the end, a table of the medians and their ratios to the bare service.
 //!
 //! ```sh
-//! cargo bench -p breaker-bench                 # everything (about four minutes)
+//! cargo bench -p breaker-bench                 # everything (about 3.5 minutes)
 //! cargo bench -p breaker-bench -- closed       # one group (a criterion filter)
 //! cargo bench -p breaker-bench -- --quick      # a fast, rougher pass
 //! ```

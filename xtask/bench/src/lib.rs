@@ -16,6 +16,45 @@ pub mod minimal;
 pub mod peers;
 pub mod table;
 
+/// Counts the allocations made by the current thread (tests only: the benchmark runs with the
+/// system allocator untouched).
+#[cfg(test)]
+mod allocations {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    struct Counting;
+
+    thread_local! {
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+    }
+
+    // SAFETY: every call is forwarded to `System` unchanged; only a thread-local counter is
+    // added, which needs no allocation (const-initialised).
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            COUNT.with(|c| c.set(c.get() + 1));
+            // SAFETY: the caller's contract is `System`'s.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's contract is `System`'s.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// How many allocations `f` made on this thread.
+    pub(crate) fn during(f: impl FnOnce()) -> u64 {
+        let before = COUNT.with(Cell::get);
+        f();
+        COUNT.with(Cell::get) - before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -34,6 +73,7 @@ mod tests {
         is_open: impl Fn(&E) -> bool,
         expected_failures: u32,
         spares_call: bool,
+        allocates: bool,
     ) where
         S: Service<u64, Error = E>,
     {
@@ -41,9 +81,12 @@ mod tests {
         let mut svc = make(counters);
         assert_eq!(trip(&mut svc, &is_open), expected_failures);
         let before = counters.get();
-        for _ in 0..10 {
-            assert!(matches!(call(&mut svc, 0), Err(e) if is_open(&e)));
-        }
+        let allocations = crate::allocations::during(|| {
+            for _ in 0..10 {
+                assert!(matches!(call(&mut svc, 0), Err(e) if is_open(&e)));
+            }
+        });
+        assert_eq!(allocations > 0, allocates, "{allocations} allocations");
         let after = counters.get();
         assert_eq!(
             after.1, before.1,
@@ -80,12 +123,42 @@ mod tests {
     }
 
     #[test]
+    fn the_closed_path_of_the_minimal_and_reference_breakers_does_not_allocate() {
+        fn allocations<S: Service<u64>>(mut svc: S) -> u64 {
+            assert!(call(&mut svc, 1).is_ok(), "closed");
+            crate::allocations::during(|| {
+                for _ in 0..10 {
+                    assert!(call(&mut svc, 1).is_ok());
+                }
+            })
+        }
+        assert_eq!(
+            allocations(MinimalLayer::new(THRESHOLD, OPEN).layer(ok_backend())),
+            0
+        );
+        let layer = solution_02_breaker_layer::CircuitBreakerLayer::new(
+            solution_02_breaker_layer::Config {
+                failure_threshold: THRESHOLD,
+                open_duration: OPEN,
+            },
+        );
+        assert_eq!(allocations(layer.layer(ok_backend())), 0);
+        let layer =
+            solution_03_single_probe::CircuitBreakerLayer::new(solution_03_single_probe::Config {
+                failure_threshold: THRESHOLD,
+                open_duration: OPEN,
+            });
+        assert_eq!(allocations(layer.layer(ok_backend())), 0);
+    }
+
+    #[test]
     fn minimal_opens_on_the_threshold_and_fails_fast() {
         assert_trips_and_fails_fast(
             |c| MinimalLayer::new(THRESHOLD, OPEN).layer(failing_backend(c)),
             |e| matches!(e, MinimalError::Open),
             THRESHOLD,
             true,
+            false,
         );
     }
 
@@ -111,6 +184,7 @@ mod tests {
             |e| matches!(e, failsafe::Error::Rejected),
             THRESHOLD,
             false,
+            false,
         );
         // A fresh ring is full only after `THRESHOLD` calls: it decides on the next one.
         assert_trips_and_fails_fast(
@@ -118,11 +192,14 @@ mod tests {
             |e| matches!(e, recloser::Error::Rejected),
             THRESHOLD + 1,
             false,
+            false,
         );
         assert_trips_and_fails_fast(
             |c| peers::tower_resilience(failing_backend(c), THRESHOLD, OPEN),
             |e| e.is_circuit_open(),
             THRESHOLD,
+            true,
+            // It boxes every response future, the rejected ones too.
             true,
         );
     }
@@ -141,6 +218,7 @@ mod tests {
             |e| matches!(e, Error::Open),
             THRESHOLD,
             true,
+            false,
         );
     }
 
@@ -158,6 +236,7 @@ mod tests {
             |e| matches!(e, Error::Open),
             THRESHOLD,
             true,
+            false,
         );
     }
 }
