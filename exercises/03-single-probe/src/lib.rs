@@ -65,6 +65,15 @@
 //! request completes. The reference count and the snapshot share a cache line: on many cores
 //! at once the reference count, not the snapshot, is what bounces. While half-open: two loads
 //! to fail fast, a compare-and-swap to take the probe. While open: the lock.
+//!
+//! What the choices cost, measured by `cargo bench -p breaker-bench` (see the README): closed,
+//! one task, about 14 ns per call against 64 ns for exercise 02, which locks its `Mutex` twice
+//! and reads the clock twice per call, and 12.5 ns for a minimal atomic breaker that is not
+//! correct (no epochs, no single probe). With two threads on one breaker it is the shared
+//! reference count that bounces between the cores (about 130 ns per call): giving each clone a
+//! handle of its own, on its own cache line, would remove that at the price of one allocation
+//! per clone. Exercise 02 keeps the plain `Mutex` because it is the clearest; this crate adds
+//! the snapshot and the slot because a breaker sits on every request.
 
 mod classify;
 mod error;
