@@ -227,7 +227,9 @@ impl Wake for Flag {
 /// A request that went through `poll_ready` and `call`, and whether the backend received it.
 pub struct InFlight<S: Service<Req>, Res> {
     future: Pin<Box<S::Future>>,
-    reply_to: Option<SendResponse<Res>>,
+    /// Crate-visible so that the hidden tests of exercise 03, which include this file, can add
+    /// helpers of their own.
+    pub(crate) reply_to: Option<SendResponse<Res>>,
     what: String,
 }
 
@@ -255,6 +257,18 @@ where
              service is dead for good: an open circuit is answered from `call` instead"
         ),
     }
+    start_after_ready(svc, handle, what)
+}
+
+/// `call` alone, after a `poll_ready` that returned `Ready(Ok)`. The backend does not answer yet.
+pub fn start_after_ready<Res, C>(
+    svc: &mut Breaker<Res, C>,
+    handle: &mut Handle<Req, Res>,
+    what: &str,
+) -> InFlight<Breaker<Res, C>, Res>
+where
+    C: Classify<Res, BackendError> + Clone,
+{
     let future = Box::pin(svc.call("request"));
     let reply_to = match handle.poll_request() {
         Poll::Ready(Some((_, reply_to))) => Some(reply_to),
@@ -279,6 +293,13 @@ where
     /// The backend answers `reply`; the response future must then complete at once.
     #[track_caller]
     pub fn answer(mut self, reply: Result<Res, BackendError>) -> Outcome<Res> {
+        self.answer_and_keep(reply)
+    }
+
+    /// Like [`InFlight::answer`], but the completed response future is kept (not dropped) until
+    /// `self` is.
+    #[track_caller]
+    pub fn answer_and_keep(&mut self, reply: Result<Res, BackendError>) -> Outcome<Res> {
         let Some(reply_to) = self.reply_to.take() else {
             panic!(
                 "{}: the request must reach the backend, but the breaker did not send it",
