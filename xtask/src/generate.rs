@@ -26,35 +26,73 @@ use crate::workspace::{Exercise, Target, Workspace};
 /// What `gen` would write: the path relative to the exercise folder, and the contents.
 pub type Files = BTreeMap<PathBuf, Vec<u8>>;
 
-/// How `exercises/` differs from what `gen` would write: `(what, path)` pairs, where `what` is
-/// `differs`, `missing` or `not generated`.
-pub fn drift(ws: &Workspace) -> Result<Vec<(&'static str, PathBuf)>> {
+/// What `gen` writes: every exercise's folder and its files.
+fn plan(ws: &Workspace) -> Result<Vec<(PathBuf, Files)>> {
     let exercises = ws.exercises()?;
     ws.require(Target::Solutions, &exercises)?;
+    exercises
+        .iter()
+        .map(|e| Ok((ws.crate_dir(Target::Exercises, e), generate(ws, e)?)))
+        .collect()
+}
+
+/// How `dir` differs from `files`: `(what, path)` pairs, where `what` is `differs`, `missing`
+/// or `not generated`.
+fn drift_of(dir: &Path, files: &Files) -> Result<Vec<(&'static str, PathBuf)>> {
     let mut drift = Vec::new();
-    for exercise in &exercises {
-        let files = generate(ws, exercise)?;
-        let dir = ws.crate_dir(Target::Exercises, exercise);
-        for (path, contents) in &files {
-            let full = dir.join(path);
-            match std::fs::read(&full) {
-                Ok(actual) if actual == *contents => {}
-                Ok(_) => drift.push(("differs", full)),
-                Err(_) => drift.push(("missing", full)),
-            }
+    for (path, contents) in files {
+        let full = dir.join(path);
+        match std::fs::read(&full) {
+            Ok(actual) if actual == *contents => {}
+            Ok(_) => drift.push(("differs", full)),
+            Err(_) => drift.push(("missing", full)),
         }
-        for path in list_files(&dir)? {
-            if !files.contains_key(&path) {
-                drift.push(("not generated", dir.join(path)));
-            }
+    }
+    for path in list_files(dir)? {
+        if !files.contains_key(&path) {
+            drift.push(("not generated", dir.join(path)));
         }
     }
     Ok(drift)
 }
 
+/// How `exercises/` differs from what `gen` would write (see [`drift_of`]).
+pub fn drift(ws: &Workspace) -> Result<Vec<(&'static str, PathBuf)>> {
+    let mut drift = Vec::new();
+    for (dir, files) in plan(ws)? {
+        drift.extend(drift_of(&dir, &files)?);
+    }
+    Ok(drift)
+}
+
+/// Makes `dir` hold exactly `files`: removes the others, writes those that differ. Returns the
+/// paths written. The caller backs up first.
+fn sync(dir: &Path, files: &Files) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (what, path) in drift_of(dir, files)? {
+        if what == "not generated" {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+            continue;
+        }
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &files[relative])
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// `cargo xtask gen [--check]`; returns whether `exercises/` is (now) up to date.
 pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
-    let drift = drift(ws)?;
+    let plan = plan(ws)?;
+    let mut drift = Vec::new();
+    for (dir, files) in &plan {
+        drift.extend(drift_of(dir, files)?);
+    }
     if drift.is_empty() {
         println!("exercises/ is up to date with solutions/");
         return Ok(true);
@@ -68,9 +106,9 @@ pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
         return Ok(false);
     }
     let replaced: Vec<PathBuf> = drift
-        .iter()
+        .into_iter()
         .filter(|(what, _)| *what != "missing")
-        .map(|(_, path)| path.clone())
+        .map(|(_, path)| path)
         .collect();
     if !replaced.is_empty() {
         let dir = backup(&ws.root, &replaced, "gen")?;
@@ -80,25 +118,9 @@ pub fn run(ws: &Workspace, check: bool) -> Result<bool> {
             ws.relative(&dir).display()
         );
     }
-    for (what, path) in &drift {
-        if *what == "not generated" {
-            std::fs::remove_file(path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
-    for exercise in ws.exercises()? {
-        let dir = ws.crate_dir(Target::Exercises, &exercise);
-        for (path, contents) in generate(ws, &exercise)? {
-            let full = dir.join(path);
-            if std::fs::read(&full).is_ok_and(|actual| actual == contents) {
-                continue;
-            }
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&full, contents)
-                .with_context(|| format!("cannot write {}", full.display()))?;
-            println!("wrote {}", ws.relative(&full).display());
+    for (dir, files) in &plan {
+        for path in sync(dir, files)? {
+            println!("wrote {}", ws.relative(&path).display());
         }
     }
     Ok(true)
@@ -174,21 +196,7 @@ pub fn reset(ws: &Workspace, exercise: &Exercise) -> Result<PathBuf> {
     let dir = ws.crate_dir(Target::Exercises, exercise);
     let existing: Vec<PathBuf> = list_files(&dir)?.into_iter().map(|p| dir.join(p)).collect();
     let saved = backup(&ws.root, &existing, &format!("reset-{}", exercise.id))?;
-    for path in &existing {
-        let relative = path.strip_prefix(&dir).unwrap_or(path);
-        if !files.contains_key(relative) {
-            std::fs::remove_file(path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
-    for (path, contents) in files {
-        let full = dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&full, contents)
-            .with_context(|| format!("cannot write {}", full.display()))?;
-    }
+    sync(&dir, &files)?;
     Ok(saved)
 }
 

@@ -305,12 +305,10 @@ fn reset(ws: &Workspace, exercise: &Exercise, yes: bool) -> Result<u8> {
 /// The renderer is its own crate (`slides`, binary `render-slides`), so that learners never
 /// compile its dependencies: `cargo xtask check` does not build it.
 fn render_slides(ws: &Workspace) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let input = ws.root.join("slides").join("day13.md");
     let output = ws.target.join("slides").join("day13.html");
-    let status = std::process::Command::new(cargo)
-        .current_dir(&ws.root)
-        .env("CARGO_TARGET_DIR", &ws.target)
+    let status = ws
+        .cargo()
         .args([
             "run",
             "--quiet",

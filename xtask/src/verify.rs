@@ -4,7 +4,7 @@
 //! every code block compiled.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, Result};
 
@@ -142,10 +142,8 @@ fn problems(grade: &Grade, expected: TestStatus) -> Vec<String> {
 }
 
 fn slides(ws: &Workspace, _: &Options) -> Result<Vec<String>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
-        .current_dir(&ws.root)
-        .env("CARGO_TARGET_DIR", &ws.target)
+    let output = ws
+        .cargo()
         .args(["test", "--quiet", "--package", "slides"])
         .stderr(Stdio::inherit())
         .output()

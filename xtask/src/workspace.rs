@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -163,6 +164,15 @@ impl Workspace {
             }
         }
         Ok(())
+    }
+
+    /// `cargo`, the one that runs this tool, in the root and building into the target folder.
+    pub fn cargo(&self) -> Command {
+        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        command
+            .current_dir(&self.root)
+            .env("CARGO_TARGET_DIR", &self.target);
+        command
     }
 
     /// `path` relative to the root, for messages.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -31,11 +31,8 @@ pub fn build(
     exercises: &[Exercise],
     target: Target,
 ) -> Result<HashMap<String, Built>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = ws.cargo();
     command
-        .current_dir(&ws.root)
-        .env("CARGO_TARGET_DIR", &ws.target)
         .arg("build")
         .arg("--manifest-path")
         .arg(ws.root.join("Cargo.toml"))
