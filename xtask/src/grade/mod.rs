@@ -6,6 +6,7 @@
 //! compiled against `solutions/<id>` instead.
 
 mod build;
+mod process;
 pub mod report;
 mod run;
 
@@ -47,6 +48,8 @@ pub struct TestResult {
     pub status: TestStatus,
     /// The panic message, or what went wrong; empty for a pass.
     pub message: String,
+    /// Where a failed test or a `todo` panicked: `exercises/01-state-machine/src/lib.rs:108`.
+    pub location: Option<String>,
     /// What the test printed, capped.
     pub output: String,
 }
@@ -94,6 +97,8 @@ pub struct Options {
     pub target: Target,
     pub timeout: Duration,
     pub jobs: usize,
+    /// The memory cap of one test process, in MiB.
+    pub memory_mib: u64,
 }
 
 /// The whole grade of a run.
@@ -135,15 +140,21 @@ pub fn grade(ws: &Workspace, exercises: &[Exercise], options: &Options) -> Resul
     }
     let jobs: Vec<run::Job> = suites
         .iter()
-        .flat_map(|(exercise, binary, names)| {
+        .enumerate()
+        .flat_map(|(suite, (exercise, binary, names))| {
             names.iter().map(move |name| run::Job {
                 binary: binary.clone(),
                 dir: ws.hidden_dir(exercise),
                 name: name.clone(),
+                suite,
             })
         })
         .collect();
-    let mut outcomes = run::run_all(&jobs, options, &ws.root).into_iter();
+    let logs = ws
+        .target
+        .join("xtask")
+        .join(format!("grade-{}", std::process::id()));
+    let mut outcomes = run::run_all(&jobs, options, &ws.root, &logs).into_iter();
     for (exercise, _, names) in suites {
         let tests: Vec<TestResult> = outcomes.by_ref().take(names.len()).collect();
         let status = if tests.is_empty() {
