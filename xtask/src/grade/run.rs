@@ -547,4 +547,49 @@ mod tests {
         );
         assert_eq!(panic_message("no panic here"), None);
     }
+
+    #[test]
+    fn the_record_is_the_harness_line_for_exactly_this_test() {
+        let log = "ok a::b\nfailed a::bc\nignored c\n";
+        assert_eq!(record(log, "a::b"), Some(Record::Ok));
+        assert_eq!(record(log, "a::bc"), Some(Record::Failed));
+        assert_eq!(record(log, "c"), Some(Record::Ignored));
+        assert_eq!(record(log, "a"), None);
+        assert_eq!(record("", "a::b"), None);
+    }
+
+    #[test]
+    fn memory_is_named_in_the_unit_a_person_reads() {
+        assert_eq!(mib(1024), "1 GiB");
+        assert_eq!(mib(1536), "1.5 GiB");
+        assert_eq!(mib(256), "256 MiB");
+        assert_eq!(mib(1000), "1000 MiB");
+    }
+
+    #[test]
+    fn panic_location_is_file_and_line() {
+        let stderr =
+            "thread 'a' (7) panicked at exercises/01-x/src/lib.rs:108:9:\nnot yet implemented\n";
+        assert_eq!(
+            panic_location(stderr).as_deref(),
+            Some("exercises/01-x/src/lib.rs:108")
+        );
+        assert_eq!(panic_location("nothing"), None);
+    }
+
+    #[test]
+    fn the_short_budget_is_a_tenth_of_the_timeout_within_bounds() {
+        assert_eq!(
+            short_budget(Duration::from_secs(10)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            short_budget(Duration::from_secs(1)),
+            Duration::from_millis(300)
+        );
+        assert_eq!(
+            short_budget(Duration::from_millis(200)),
+            Duration::from_millis(200)
+        );
+    }
 }
