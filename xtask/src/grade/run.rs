@@ -122,7 +122,8 @@ fn run_one(job: &Job, index: usize, worker: usize, context: &Shared<'_>) -> Test
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    process::configure(&mut command, options.memory_mib.saturating_mul(1024 * 1024));
+    let memory = options.memory_mib.saturating_mul(1024 * 1024);
+    process::configure(&mut command, memory);
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -135,11 +136,11 @@ fn run_one(job: &Job, index: usize, worker: usize, context: &Shared<'_>) -> Test
             };
         }
     };
-    process::register(worker, &child);
+    let group = process::Group::adopt(worker, &child, memory);
     let stdout = Capture::start(child.stdout.take().expect("piped"));
     let stderr = Capture::start(child.stderr.take().expect("piped"));
     let hung = &context.hung[job.suite];
-    let end = wait(&mut child, worker, options.timeout, hung);
+    let end = wait(&mut child, group, options.timeout, hung);
     let drained = Instant::now() + DRAIN;
     let stdout = stdout.finish(drained);
     let stderr = stderr.finish(drained);
@@ -188,7 +189,12 @@ enum End {
 ///
 /// The deadline is the timeout; once a test of the same exercise has timed out (`hung`), it
 /// is at most [`short_budget`] after the later of this test's start and that timeout.
-fn wait(child: &mut Child, worker: usize, timeout: Duration, hung: &Mutex<Option<Instant>>) -> End {
+fn wait(
+    child: &mut Child,
+    group: process::Group,
+    timeout: Duration,
+    hung: &Mutex<Option<Instant>>,
+) -> End {
     let start = Instant::now();
     let short = short_budget(timeout);
     loop {
@@ -199,11 +205,11 @@ fn wait(child: &mut Child, worker: usize, timeout: Duration, hung: &Mutex<Option
         };
         match child.try_wait() {
             Ok(Some(status)) => {
-                process::kill_group(worker, child);
+                group.kill(child);
                 return End::Exited(status);
             }
             Ok(None) if Instant::now() >= deadline => {
-                process::kill_group(worker, child);
+                group.kill(child);
                 let _ = child.wait();
                 let shortened = deadline < start + timeout;
                 if !shortened {
@@ -216,7 +222,7 @@ fn wait(child: &mut Child, worker: usize, timeout: Duration, hung: &Mutex<Option
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
             Err(_) => {
-                process::kill_group(worker, child);
+                group.kill(child);
                 return match child.wait() {
                     Ok(status) => End::Exited(status),
                     Err(_) => End::TimedOut {
