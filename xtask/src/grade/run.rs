@@ -27,16 +27,35 @@ pub struct Job {
     pub suite: usize,
 }
 
-/// The tests a binary holds, in its order.
-pub fn list(binary: &Path, dir: &Path) -> Result<Vec<String>> {
+/// The warning libtest prints since `--logfile` was deprecated (rust-lang/rust#134283), with
+/// no newline after it.
+const LOGFILE_WARNING: &str = "warning: `--logfile` is deprecated";
+
+/// The tests a binary holds, in its order. It is asked with `--logfile` (into `logs`), so that
+/// a harness that no longer accepts the option fails here, loudly, rather than every test.
+pub fn list(binary: &Path, dir: &Path, logs: &Path) -> Result<Vec<String>> {
     let output = Command::new(binary)
         .current_dir(dir)
-        .args(["--list", "--format", "terse"])
-        .stderr(Stdio::inherit())
+        .args(["--list", "--format", "terse", "--logfile"])
+        .arg(logs.join("list.log"))
         .output()
         .with_context(|| format!("cannot run {}", binary.display()))?;
     if !output.status.success() {
-        bail!("{} --list failed ({})", binary.display(), output.status);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("logfile") {
+            bail!(
+                "the test harness of this Rust toolchain no longer accepts `--logfile`, which \
+                 the grader reads each verdict from ({}): grade with an older toolchain, or \
+                 update the grader",
+                stderr.trim()
+            );
+        }
+        bail!(
+            "{} --list failed ({}): {}",
+            binary.display(),
+            output.status,
+            stderr.trim()
+        );
     }
     let names = String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -64,10 +83,9 @@ struct Shared<'a> {
 }
 
 /// Runs `jobs` on `options.jobs` threads; the results come back in the order of `jobs`.
-/// `logs` is a folder of the grader's own, emptied and removed at the end.
+/// `logs` is a folder of the grader's own, where the harness writes its records.
 pub fn run_all(jobs: &[Job], options: &Options, root: &Path, logs: &Path) -> Vec<TestResult> {
     process::end_groups_on_interrupt();
-    let _ = std::fs::create_dir_all(logs);
     let suites = jobs.iter().map(|j| j.suite + 1).max().unwrap_or(0);
     let hung: Vec<Mutex<Option<Instant>>> = (0..suites).map(|_| Mutex::new(None)).collect();
     let context = Shared {
@@ -91,7 +109,6 @@ pub fn run_all(jobs: &[Job], options: &Options, root: &Path, logs: &Path) -> Vec
             });
         }
     });
-    let _ = std::fs::remove_dir_all(logs);
     results
         .into_inner()
         .unwrap()
@@ -156,13 +173,13 @@ fn run_one(job: &Job, index: usize, worker: usize, context: &Shared<'_>) -> Test
     let mut output = stdout.text();
     let err = stderr.text();
     let err = err
-        .strip_prefix("warning: `--logfile` is deprecated\n")
-        .unwrap_or(&err);
+        .replacen(&format!("{LOGFILE_WARNING}\n"), "", 1)
+        .replacen(LOGFILE_WARNING, "", 1);
     if !err.is_empty() {
         if !output.is_empty() && !output.ends_with('\n') {
             output.push('\n');
         }
-        output.push_str(err);
+        output.push_str(&err);
     }
     TestResult {
         name: job.name.clone(),
