@@ -98,6 +98,13 @@ fn bad_timeout_is_a_usage_error() {
 }
 
 #[test]
+fn bad_memory_is_a_usage_error() {
+    let output = xtask(&fixtures(), &["check", "--memory", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--memory"), "{}", stderr(&output));
+}
+
+#[test]
 fn no_command_lists_every_command() {
     let output = xtask(&fixtures(), &[]);
     assert_eq!(output.status.code(), Some(0));
