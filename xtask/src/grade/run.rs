@@ -1,5 +1,9 @@
 //! Every hidden test runs in its own process (`<binary> --exact NAME`), so that a hang, a crash
 //! or a flood of output in one test never hides the results of the others.
+//!
+//! The verdict comes from libtest's record in a log file of the grader's, the process group is
+//! ended with the test, output is read with a deadline, and a hang shortens the budget of the
+//! exercise's other tests: the parent module's docs explain each and why.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
