@@ -2,6 +2,7 @@
 //! in `.cargo/config.toml` and a plain binary crate).
 
 mod backup;
+mod class;
 mod diff;
 mod generate;
 mod grade;
@@ -99,6 +100,12 @@ fn cli() -> Command {
                         .value_parser(["human", "json", "junit"])
                         .default_value("human")
                         .help("A report for people, one JSON document, or JUnit XML for CI"),
+                )
+                .arg(
+                    Arg::new("learner")
+                        .long("learner")
+                        .value_name("NAME")
+                        .help("Who the JSON report is from (default: git's user.name)"),
                 ),
         ))
         .subcommand(
@@ -160,6 +167,8 @@ fn cli() -> Command {
             Command::new("slides")
                 .about("Render slides/day13.md to target/slides/day13.html, one self-contained file"),
         )
+        .subcommand(class::command())
+        .subcommand(class::summary_command())
         .subcommand(
             Command::new("gen")
                 .about("Write exercises/ from solutions/ (for maintainers)")
@@ -229,6 +238,8 @@ fn run(matches: &ArgMatches) -> Result<u8> {
             Ok(SUCCESS)
         }
         "gen" => Ok(status(generate::run(&ws, m.get_flag("check"))?)),
+        "class" => class::run(&ws, m).map(|()| SUCCESS),
+        "summary" => class::summary(m).map(|()| SUCCESS),
         _ => unreachable!("clap knows every command"),
     }
 }
@@ -274,7 +285,11 @@ fn check(ws: &Workspace, m: &ArgMatches) -> Result<u8> {
         let _ = progress::store(ws, &grade.exercises);
     }
     match m.get_one::<String>("format").map(String::as_str) {
-        Some("json") => println!("{:#}", report::json(&grade)),
+        Some("json") => {
+            let learner = m.get_one::<String>("learner").map(String::as_str);
+            let stamp = class::stamp::Stamp::new(&ws.root, learner)?;
+            println!("{:#}", report::json(&grade, &stamp));
+        }
         Some("junit") => print!("{}", report::junit(&grade)),
         _ => print!("{}", report::human(&grade, Style { color: color() })),
     }

@@ -46,6 +46,10 @@ fn json_report_on_every_kind_of_failure() {
         flood.contains("after the flood"),
         "the end of the output is kept"
     );
+    // Who, which hidden tests and when vary by machine: `tests/class.rs` checks them.
+    for field in ["learner", "workshop_version", "generated_at"] {
+        report.as_object_mut().unwrap().remove(field);
+    }
     // The output holds thread ids and paths; the snapshot keeps the rest.
     for exercise in report["exercises"].as_array_mut().unwrap() {
         for test in exercise["tests"].as_array_mut().unwrap() {

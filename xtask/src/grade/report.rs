@@ -5,6 +5,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use super::{ExerciseResult, ExerciseStatus, Grade, TestResult, TestStatus};
+use crate::class::stamp::Stamp;
 use crate::workspace::Target;
 
 /// How many lines of one message the human report shows.
@@ -308,9 +309,9 @@ fn next_step(grade: &Grade) -> String {
     }
 }
 
-/// One JSON document: the target, every exercise with its tests, and a summary. The schema is
-/// documented in the README.
-pub fn json(grade: &Grade) -> Value {
+/// One JSON document: the target, every exercise with its tests, and a summary, stamped with who
+/// made it, with which hidden tests and when. The schema is documented in the README.
+pub fn json(grade: &Grade, stamp: &Stamp) -> Value {
     let exercises: Vec<Value> = grade
         .exercises
         .iter()
@@ -334,8 +335,11 @@ pub fn json(grade: &Grade) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut report = json!({
         "target": grade.target.dir(),
+        "learner": stamp.learner,
+        "workshop_version": stamp.workshop_version,
+        "generated_at": stamp.generated_at,
         "exercises": exercises,
         "summary": {
             "passed": grade.exercises.iter().map(ExerciseResult::passed).sum::<usize>(),
@@ -343,7 +347,11 @@ pub fn json(grade: &Grade) -> Value {
             "exercises_passed": grade.exercises.iter().filter(|e| e.status == ExerciseStatus::Passed).count(),
             "exercises_total": grade.exercises.len(),
         },
-    })
+    });
+    if let (None, Some(fields)) = (&stamp.learner, report.as_object_mut()) {
+        fields.remove("learner");
+    }
+    report
 }
 
 /// JUnit XML, one `testsuite` per exercise, for CI systems. A test that reaches a `todo!()` is
