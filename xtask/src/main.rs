@@ -56,6 +56,14 @@ fn grading_args(command: Command) -> Command {
                 .value_parser(value_parser!(u16).range(1..))
                 .help("Tests run at once (default: the number of cores)"),
         )
+        .arg(
+            Arg::new("memory")
+                .long("memory")
+                .value_name("MiB")
+                .value_parser(value_parser!(u64).range(16..))
+                .default_value("1024")
+                .help("Memory one test process may use, in MiB, before it counts as crashed"),
+        )
 }
 
 fn cli() -> Command {
@@ -251,6 +259,7 @@ fn options(m: &ArgMatches, target: Target) -> grade::Options {
         target,
         timeout: Duration::from_secs(*m.get_one::<u64>("timeout").expect("has a default")),
         jobs,
+        memory_mib: *m.get_one::<u64>("memory").expect("has a default"),
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::{ExerciseResult, ExerciseStatus, Grade, TestStatus};
+use super::{ExerciseResult, ExerciseStatus, Grade, TestResult, TestStatus};
 use crate::class::stamp::Stamp;
 use crate::workspace::Target;
 
@@ -105,23 +105,33 @@ fn details(out: &mut String, e: &ExerciseResult, style: Style) {
         }
         return;
     }
-    if e.status == ExerciseStatus::NotStarted {
-        return;
-    }
-    let mut todo = 0;
-    for t in &e.tests {
-        let label = match t.status {
-            TestStatus::Passed => continue,
-            TestStatus::Todo => {
-                todo += 1;
-                continue;
-            }
+    for (status, tests) in failure_groups(e) {
+        let label = match status {
             TestStatus::Failed => style.red("failed"),
             TestStatus::TimedOut => style.yellow("timed out"),
-            TestStatus::Crashed => style.red("crashed"),
+            _ => style.red("crashed"),
         };
-        let _ = writeln!(out, "      {label} {}", t.name);
-        let lines: Vec<&str> = t.message.lines().collect();
+        match tests.as_slice() {
+            [one] => {
+                let _ = writeln!(out, "      {label} {}", one.name);
+            }
+            many => {
+                let mut names: Vec<&str> = many
+                    .iter()
+                    .take(NAMES_SHOWN)
+                    .map(|t| t.name.as_str())
+                    .collect();
+                let more = many.len().saturating_sub(NAMES_SHOWN);
+                let mut list = names.join(", ");
+                if more > 0 {
+                    list.push_str(&format!(" and {more} more"));
+                } else if let Some(last) = names.pop() {
+                    list = format!("{} and {last}", names.join(", "));
+                }
+                let _ = writeln!(out, "      {} tests {label}: {list}", many.len());
+            }
+        }
+        let lines: Vec<&str> = tests[0].message.lines().collect();
         for line in lines.iter().take(MESSAGE_LINES) {
             let _ = writeln!(out, "          {line}");
         }
@@ -133,15 +143,128 @@ fn details(out: &mut String, e: &ExerciseResult, style: Style) {
             );
         }
     }
-    if todo > 0 {
-        let _ = writeln!(
-            out,
-            "      {}",
-            style.dim(&format!(
-                "{todo} test(s) still reach a todo!() (see `--format json` for their names)"
-            ))
-        );
+    let gaps = gaps(e);
+    let todo: usize = gaps.iter().map(|g| g.tests).sum();
+    match gaps.as_slice() {
+        [] => {}
+        [gap] => {
+            let who = if todo == e.tests.len() {
+                "every test reaches".to_owned()
+            } else if todo == 1 {
+                "1 test reaches".to_owned()
+            } else {
+                format!("{todo} tests reach")
+            };
+            let _ = writeln!(
+                out,
+                "      {who} {}: fill that in next",
+                gap.describe(style)
+            );
+        }
+        many => {
+            let _ = writeln!(
+                out,
+                "      {todo} tests reach {} different todo!()s:",
+                many.len()
+            );
+            for gap in many {
+                let tests = if gap.tests == 1 { "test" } else { "tests" };
+                let _ = writeln!(
+                    out,
+                    "          {} {tests}: {}",
+                    gap.tests,
+                    gap.describe(style)
+                );
+            }
+        }
     }
+}
+
+/// How many test names a group of identical failures shows; `--format json` lists them all.
+const NAMES_SHOWN: usize = 3;
+
+/// The failed, timed-out and crashed tests of `e`, grouped: tests with the same status and the
+/// same message are one group (every timeout is one group, whatever its budget), in the order
+/// of their first test.
+fn failure_groups(e: &ExerciseResult) -> Vec<(TestStatus, Vec<&TestResult>)> {
+    let mut groups: Vec<(TestStatus, &str, Vec<&TestResult>)> = Vec::new();
+    for t in &e.tests {
+        if matches!(t.status, TestStatus::Passed | TestStatus::Todo) {
+            continue;
+        }
+        let key = if t.status == TestStatus::TimedOut {
+            ""
+        } else {
+            t.message.as_str()
+        };
+        match groups
+            .iter_mut()
+            .find(|(status, k, _)| *status == t.status && *k == key)
+        {
+            Some((_, _, tests)) => tests.push(t),
+            None => groups.push((t.status, key, vec![t])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(status, _, tests)| (status, tests))
+        .collect()
+}
+
+/// One `todo!()` that tests reach.
+struct Gap<'a> {
+    /// The text after `not yet implemented: `, if any.
+    message: Option<&'a str>,
+    location: Option<&'a str>,
+    tests: usize,
+}
+
+impl Gap<'_> {
+    /// `` `todo!("Circuit::admit: ...")` at exercises/01-state-machine/src/lib.rs:108 ``
+    fn describe(&self, style: Style) -> String {
+        let call = match self.message {
+            Some(message) => {
+                let first = message.lines().next().unwrap_or("");
+                let short: String = first.chars().take(72).collect();
+                let ellipsis = if short.len() < message.len() {
+                    "..."
+                } else {
+                    ""
+                };
+                format!("`todo!(\"{short}{ellipsis}\")`")
+            }
+            None => "`todo!()`".to_owned(),
+        };
+        match self.location {
+            Some(location) => format!("{call} at {}", style.bold(location)),
+            None => call,
+        }
+    }
+}
+
+/// The `todo!()`s the tests of `e` reach, each with how many tests reach it, in the order of
+/// their first test.
+fn gaps(e: &ExerciseResult) -> Vec<Gap<'_>> {
+    let mut gaps: Vec<Gap<'_>> = Vec::new();
+    for t in e.tests.iter().filter(|t| t.status == TestStatus::Todo) {
+        let message = t
+            .message
+            .strip_prefix("not yet implemented")
+            .and_then(|m| m.strip_prefix(": "));
+        let location = t.location.as_deref();
+        match gaps
+            .iter_mut()
+            .find(|g| g.message == message && g.location == location)
+        {
+            Some(gap) => gap.tests += 1,
+            None => gaps.push(Gap {
+                message,
+                location,
+                tests: 1,
+            }),
+        }
+    }
+    gaps
 }
 
 fn next_step(grade: &Grade) -> String {
@@ -157,15 +280,27 @@ fn next_step(grade: &Grade) -> String {
     };
     let dir = format!("{}/{}", grade.target.dir(), e.exercise.id);
     let check = format!("`cargo xtask check {}`", e.exercise.number());
+    let gaps = gaps(e);
     match e.status {
         ExerciseStatus::CompileError => {
             format!("Next: fix the compile error in {dir}, then run {check}.")
         }
-        ExerciseStatus::NotStarted => format!(
-            "Next: read {dir}/README.md, fill in the todo!()s in {dir}/src, then run {check}.\n\
-             Stuck? `cargo xtask hint {}` shows a hint.",
-            e.exercise.number()
-        ),
+        ExerciseStatus::NotStarted => {
+            let what = match gaps.as_slice() {
+                [
+                    Gap {
+                        location: Some(location),
+                        ..
+                    },
+                ] => format!("fill in the todo!() at {location}"),
+                _ => format!("fill in the todo!()s in {dir}/src"),
+            };
+            format!(
+                "Next: read {dir}/README.md, {what}, then run {check}.\n\
+                 Stuck? `cargo xtask hint {}` shows a hint.",
+                e.exercise.number()
+            )
+        }
         _ => format!(
             "Next: work on {dir} until {check} passes.\n\
              Stuck? `cargo xtask hint {}` shows a hint.",
@@ -194,6 +329,7 @@ pub fn json(grade: &Grade, stamp: &Stamp) -> Value {
                     "name": t.name,
                     "status": t.status.as_str(),
                     "message": t.message,
+                    "location": t.location,
                     "output": t.output,
                 })).collect::<Vec<_>>(),
             })
