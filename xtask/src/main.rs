@@ -6,6 +6,7 @@ mod diff;
 mod generate;
 mod grade;
 mod hints;
+mod lab;
 mod progress;
 mod verify;
 mod watch;
@@ -152,6 +153,25 @@ fn cli() -> Command {
             Command::new("slides")
                 .about("Render slides/day13.md to target/slides/day13.html, one self-contained file"),
         )
+        .subcommand(grading_args(
+            Command::new("lab")
+                .about("Watch a breaker work: simulated outages, tables, charts in target/lab/")
+                .arg(Arg::new("exercise").value_name("EXERCISE").help(
+                    "The breaker of exercise 02, 03 or 04 (default: your last one that passes)",
+                ))
+                .arg(
+                    Arg::new("solutions")
+                        .long("solutions")
+                        .action(ArgAction::SetTrue)
+                        .help("Run the reference solutions instead"),
+                )
+                .arg(
+                    Arg::new("scenario")
+                        .long("scenario")
+                        .value_name("NAME")
+                        .help("One scenario: outage, half-open, retry-storm or pool"),
+                ),
+        ))
         .subcommand(
             Command::new("gen")
                 .about("Write exercises/ from solutions/ (for maintainers)")
@@ -221,6 +241,13 @@ fn run(matches: &ArgMatches) -> Result<u8> {
             Ok(SUCCESS)
         }
         "gen" => Ok(status(generate::run(&ws, m.get_flag("check"))?)),
+        "lab" => lab::run(
+            &ws,
+            m.get_one::<String>("exercise"),
+            m.get_flag("solutions"),
+            m.get_one::<String>("scenario"),
+            &options(m, Target::Exercises),
+        ),
         _ => unreachable!("clap knows every command"),
     }
 }
@@ -305,6 +332,8 @@ fn reset(ws: &Workspace, exercise: &Exercise, yes: bool) -> Result<u8> {
 /// The renderer is its own crate (`slides`, binary `render-slides`), so that learners never
 /// compile its dependencies: `cargo xtask check` does not build it.
 fn render_slides(ws: &Workspace) -> Result<()> {
+    // The lab's charts on the deck, drawn again from the reference solutions.
+    lab::slide_charts(ws, &ws.root.join("slides"))?;
     let input = ws.root.join("slides").join("day13.md");
     let output = ws.target.join("slides").join("day13.html");
     let status = ws
