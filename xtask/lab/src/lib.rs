@@ -78,24 +78,29 @@ pub struct Breakers {
 /// `breaker!(solution_03_single_probe, "solutions/03-single-probe")`.
 ///
 /// The crate needs `CircuitBreakerLayer::new(Config)`, the `Layer`, `CircuitBreaker::state`
-/// and `Error::Open`: the public API the exercises share.
+/// and `Error::Open`: the public API the exercises share. With `metrics` (03 and 04), the lab
+/// also reads `CircuitBreaker::metrics`.
 #[macro_export]
 macro_rules! breaker {
     ($krate:ident, $source:expr) => {
-        $crate::breaker!(@make $krate, $source, |_b| None)
+        $crate::breaker!(@make $krate, $source, none)
     };
     ($krate:ident, $source:expr, metrics) => {
-        $crate::breaker!(@make $krate, $source, |b| {
-            let m = b.metrics();
-            Some($crate::sim::Counters {
-                opened: m.opened,
-                half_opened: m.half_opened,
-                closed: m.closed,
-                rejected: m.rejected,
-            })
-        })
+        $crate::breaker!(@make $krate, $source, metrics)
     };
-    (@make $krate:ident, $source:expr, $counters:expr) => {
+    (@counters $b:ident, none) => {
+        None
+    };
+    (@counters $b:ident, metrics) => {{
+        let m = $b.metrics();
+        Some($crate::sim::Counters {
+            opened: m.opened,
+            half_opened: m.half_opened,
+            closed: m.closed,
+            rejected: m.rejected,
+        })
+    }};
+    (@make $krate:ident, $source:expr, $counters:ident) => {
         $crate::Breaker {
             source: $source,
             wrap: {
@@ -118,7 +123,7 @@ macro_rules! breaker {
                                 $krate::State::Open { .. } => $crate::sim::Phase::Open,
                                 $krate::State::HalfOpen => $crate::sim::Phase::HalfOpen,
                             },
-                            counters: ($counters)(b),
+                            counters: $crate::breaker!(@counters b, $counters),
                         },
                     )
                 }
@@ -153,6 +158,15 @@ macro_rules! stacks {
                     State::Closed { .. } => Phase::Closed,
                     State::Open { .. } => Phase::Open,
                     State::HalfOpen => Phase::HalfOpen,
+                }
+            }
+
+            fn counters(m: $krate::Metrics) -> $crate::sim::Counters {
+                $crate::sim::Counters {
+                    opened: m.opened,
+                    half_opened: m.half_opened,
+                    closed: m.closed,
+                    rejected: m.rejected,
                 }
             }
 
@@ -191,7 +205,7 @@ macro_rules! stacks {
                         outcome,
                         |b| Sample {
                             phase: phase(b.state()),
-                            counters: None,
+                            counters: Some(counters(b.metrics())),
                         },
                     ),
                     Stack::RetryOutside { budget } => Protected::new(
@@ -199,7 +213,7 @@ macro_rules! stacks {
                         outcome,
                         |r| Sample {
                             phase: phase(r.get_ref().state()),
-                            counters: None,
+                            counters: Some(counters(r.get_ref().metrics())),
                         },
                     ),
                 }
@@ -249,8 +263,16 @@ impl Breakers {
     pub fn solutions() -> Breakers {
         Breakers {
             everyone_through: breaker!(solution_02_breaker_layer, "solutions/02-breaker-layer"),
-            single_probe: breaker!(solution_03_single_probe, "solutions/03-single-probe"),
-            under_test: breaker!(solution_03_single_probe, "solutions/03-single-probe"),
+            single_probe: breaker!(
+                solution_03_single_probe,
+                "solutions/03-single-probe",
+                metrics
+            ),
+            under_test: breaker!(
+                solution_03_single_probe,
+                "solutions/03-single-probe",
+                metrics
+            ),
             stacks: solution_04::stacks(),
         }
     }
@@ -268,7 +290,11 @@ pub fn selected(number: u8) -> Breakers {
     }
     #[cfg(feature = "exercise-03")]
     {
-        breakers.single_probe = breaker!(exercise_03_single_probe, "exercises/03-single-probe");
+        breakers.single_probe = breaker!(
+            exercise_03_single_probe,
+            "exercises/03-single-probe",
+            metrics
+        );
     }
     #[cfg(feature = "exercise-04")]
     {
@@ -279,11 +305,11 @@ pub fn selected(number: u8) -> Breakers {
         4 => {
             #[cfg(feature = "exercise-04")]
             {
-                breaker!(exercise_04_retry_stack, "exercises/04-retry-stack")
+                breaker!(exercise_04_retry_stack, "exercises/04-retry-stack", metrics)
             }
             #[cfg(not(feature = "exercise-04"))]
             {
-                breaker!(solution_04_retry_stack, "solutions/04-retry-stack")
+                breaker!(solution_04_retry_stack, "solutions/04-retry-stack", metrics)
             }
         }
         _ => breakers.single_probe,

@@ -61,6 +61,37 @@ fn the_tables_say_what_the_lab_is_for() {
 }
 
 #[test]
+fn the_breakers_metrics_agree_with_what_the_callers_got() {
+    use breaker_lab::sim::Outcome;
+    let mut checked = 0;
+    for name in ["outage", "half-open", "retry-storm"] {
+        for run in report(name).runs {
+            let Some(counters) = run.record.counters() else {
+                continue;
+            };
+            checked += 1;
+            assert_eq!(
+                u64::from(run.record.total(Outcome::FastFailed)),
+                counters.rejected,
+                "{name}, {}: every request the breaker rejected is one the caller saw fail fast",
+                run.name
+            );
+            assert!(counters.opened >= 1, "{name}, {}: {counters:?}", run.name);
+            // Every half-open period ended (closed or re-opened) before the run did.
+            assert_eq!(
+                counters.half_opened,
+                counters.closed + counters.opened - 1,
+                "{name}, {}: {counters:?}",
+                run.name
+            );
+        }
+    }
+    // The breakers of 03 and 04 report metrics: outage's, half-open's single probe, and the
+    // four stacks with a breaker.
+    assert_eq!(checked, 6, "runs with the breaker's metrics");
+}
+
+#[test]
 fn every_page_is_self_contained_and_has_its_series() {
     for scenario in SCENARIOS {
         let report = report(scenario.name);
