@@ -7,6 +7,7 @@ mod diff;
 mod generate;
 mod grade;
 mod hints;
+mod lab;
 mod progress;
 mod verify;
 mod watch;
@@ -169,6 +170,25 @@ fn cli() -> Command {
         )
         .subcommand(class::command())
         .subcommand(class::summary_command())
+        .subcommand(grading_args(
+            Command::new("lab")
+                .about("Watch a breaker work: simulated outages, tables, charts in target/lab/")
+                .arg(Arg::new("exercise").value_name("EXERCISE").help(
+                    "The breaker of exercise 02, 03 or 04 (default: your last one that passes)",
+                ))
+                .arg(
+                    Arg::new("solutions")
+                        .long("solutions")
+                        .action(ArgAction::SetTrue)
+                        .help("Run the reference solutions instead"),
+                )
+                .arg(
+                    Arg::new("scenario")
+                        .long("scenario")
+                        .value_name("NAME")
+                        .help("One scenario: outage, half-open, retry-storm or pool"),
+                ),
+        ))
         .subcommand(
             Command::new("gen")
                 .about("Write exercises/ from solutions/ (for maintainers)")
@@ -240,6 +260,13 @@ fn run(matches: &ArgMatches) -> Result<u8> {
         "gen" => Ok(status(generate::run(&ws, m.get_flag("check"))?)),
         "class" => class::run(&ws, m).map(|()| SUCCESS),
         "summary" => class::summary(m).map(|()| SUCCESS),
+        "lab" => lab::run(
+            &ws,
+            m.get_one::<String>("exercise"),
+            m.get_flag("solutions"),
+            m.get_one::<String>("scenario"),
+            &options(m, Target::Exercises),
+        ),
         _ => unreachable!("clap knows every command"),
     }
 }
@@ -329,6 +356,8 @@ fn reset(ws: &Workspace, exercise: &Exercise, yes: bool) -> Result<u8> {
 /// The renderer is its own crate (`slides`, binary `render-slides`), so that learners never
 /// compile its dependencies: `cargo xtask check` does not build it.
 fn render_slides(ws: &Workspace) -> Result<()> {
+    // The lab's charts on the deck, drawn again from the reference solutions.
+    lab::slide_charts(ws, &ws.root.join("slides"))?;
     let input = ws.root.join("slides").join("day13.md");
     let output = ws.target.join("slides").join("day13.html");
     let status = ws

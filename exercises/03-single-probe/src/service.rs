@@ -8,6 +8,7 @@ use tower::Service;
 use crate::classify::{Classify, ErrorsAsFailures};
 use crate::error::Error;
 use crate::future::ResponseFuture;
+use crate::metrics::Metrics;
 use crate::shared::{Admission, Shared};
 use crate::state::State;
 
@@ -42,6 +43,12 @@ impl<S, C> CircuitBreaker<S, C> {
     /// whose `until` has passed still reports `Open` until then.
     pub fn state(&self) -> State {
         self.shared.state()
+    }
+
+    /// The breaker's [`Metrics`]: its state, its transitions by kind and the requests it failed
+    /// fast, shared with every clone (export them per backend).
+    pub fn metrics(&self) -> Metrics {
+        self.shared.metrics()
     }
 }
 

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::time::Instant;
 
+use crate::metrics::{Counters, Metrics};
 use crate::probe::{self, NOT_HALF_OPEN, Probe, Reservation};
 use crate::state::{Circuit, Config, State, Ticket};
 
@@ -42,6 +43,8 @@ pub(crate) struct Shared {
     /// whether its probe is out. Opened and closed under the lock, with the state; taken and
     /// given back without it, by compare-and-swap.
     pub(crate) probe: AtomicU64,
+    /// Transitions and rejections, for [`Metrics`]: counted off the closed hot path.
+    counters: Counters,
 }
 
 /// What `poll_ready` decided for the next request.
@@ -64,6 +67,7 @@ impl Shared {
             snapshot: AtomicU64::new(Snapshot::of(&circuit).0),
             circuit: Mutex::new(circuit),
             probe: AtomicU64::new(NOT_HALF_OPEN),
+            counters: Counters::default(),
         }
     }
 
@@ -90,9 +94,9 @@ impl Shared {
         let admitted =
             self.update(|circuit| circuit.admit(now).map(|ticket| (ticket, circuit.state())));
         match admitted {
-            None => Admission::Rejected,
+            None => self.reject(),
             // Half-open now: this request races for the probe like any other.
-            Some((_, State::HalfOpen)) => self.probe_admission().unwrap_or(Admission::Rejected),
+            Some((_, State::HalfOpen)) => self.probe_admission().unwrap_or_else(|| self.reject()),
             // It closed while we were waiting for the lock.
             Some((ticket, _)) => Admission::Admitted(ticket),
         }
@@ -102,7 +106,7 @@ impl Shared {
     fn probe_admission(self: &Arc<Self>) -> Option<Admission> {
         match Probe::reserve(self) {
             Reservation::Probe(probe) => Some(Admission::Probe(probe)),
-            Reservation::Busy => Some(Admission::Rejected),
+            Reservation::Busy => Some(self.reject()),
             Reservation::NotHalfOpen => None,
         }
     }
@@ -125,11 +129,26 @@ impl Shared {
     /// the snapshot nor the slot can miss a change.
     pub(crate) fn update<R>(&self, change: impl FnOnce(&mut Circuit) -> R) -> R {
         let mut circuit = self.lock();
+        let epoch = circuit.epoch();
         let result = change(&mut circuit);
+        if circuit.epoch() != epoch {
+            self.counters.entered(circuit.state());
+        }
         self.snapshot
             .store(Snapshot::of(&circuit).0, Ordering::Release);
         probe::follow(&self.probe, &circuit);
         result
+    }
+
+    /// The state and the counters (takes the lock for the state: not the hot path).
+    pub(crate) fn metrics(&self) -> Metrics {
+        self.counters.read(self.state())
+    }
+
+    /// A request fails fast: count it.
+    fn reject(&self) -> Admission {
+        self.counters.rejected();
+        Admission::Rejected
     }
 
     fn snapshot(&self) -> Snapshot {

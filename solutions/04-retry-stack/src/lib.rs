@@ -33,7 +33,7 @@ mod transient;
 
 pub use crate::breaker::{
     Circuit, CircuitBreaker, CircuitBreakerLayer, Classify, Config, Error, ErrorsAsFailures,
-    HttpClassifier, Probe, ResponseFuture, State, Ticket,
+    HttpClassifier, Metrics, Probe, ResponseFuture, State, Ticket,
 };
 pub use crate::policy::{RetryConfig, RetryPolicy, TryClone};
 pub use crate::stack::{breaker_outside_retry, retry_outside_breaker};

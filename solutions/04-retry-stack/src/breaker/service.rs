@@ -8,6 +8,7 @@ use tower::Service;
 use crate::breaker::classify::{Classify, ErrorsAsFailures};
 use crate::breaker::error::Error;
 use crate::breaker::future::ResponseFuture;
+use crate::breaker::metrics::Metrics;
 use crate::breaker::shared::{Admission, Shared};
 use crate::breaker::state::State;
 
@@ -42,6 +43,12 @@ impl<S, C> CircuitBreaker<S, C> {
     /// whose `until` has passed still reports `Open` until then.
     pub fn state(&self) -> State {
         self.shared.state()
+    }
+
+    /// The breaker's [`Metrics`]: its state, its transitions by kind and the requests it failed
+    /// fast, shared with every clone (export them per backend).
+    pub fn metrics(&self) -> Metrics {
+        self.shared.metrics()
     }
 }
 
