@@ -1,7 +1,8 @@
 //! Hidden tests of exercise 04 (the retry + circuit breaker stack), run by `cargo xtask check`.
 //!
-//! Each test pins one behaviour of `../shared/REFERENCE.md`, section 3 ("Retry + breaker"), and
-//! its failure message says what was expected, what happened and which rule it is about. Every
+//! Each test pins one rule of the exercise's README (`exercises/04-retry-stack/README.md`, "The
+//! policy" and "Predict, then observe"), and its failure message says what was expected, what
+//! happened and which rule it is about. Every
 //! test starts by building its service with the exercise's policy or stack functions (or by
 //! asking the policy directly), so on an untouched exercise each one stops at a `todo!()`.
 //!
