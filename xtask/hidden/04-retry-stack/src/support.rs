@@ -10,7 +10,6 @@ use std::fmt;
 use std::future::{Future, Ready, ready};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, Once, PoisonError};
-use std::task::Waker;
 
 use futures::FutureExt;
 
@@ -328,8 +327,10 @@ where
 /// Polls `future` once with a waker that does nothing. (`unconstrained`: Tokio's cooperative
 /// budget must not turn a ready future into `Pending`.)
 pub fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
-    let mut future = tokio::task::unconstrained(future);
-    std::pin::Pin::new(&mut future).poll(&mut Context::from_waker(Waker::noop()))
+    match tokio::task::unconstrained(future).now_or_never() {
+        Some(output) => Poll::Ready(output),
+        None => Poll::Pending,
+    }
 }
 
 /// A state, without its instant.
