@@ -5,6 +5,7 @@
 //! `clone_request` runs on the first `call`) or its stack functions: the first thing a test does
 //! reaches the learner's code.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::{Future, Ready, ready};
@@ -197,6 +198,17 @@ thread_local! {
     static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    match payload.downcast_ref::<&str>() {
+        Some(text) => text,
+        None => payload.downcast_ref::<String>().map_or("", String::as_str),
+    }
+}
+
+fn is_todo(payload: &(dyn Any + Send)) -> bool {
+    panic_text(payload).starts_with("not yet implemented")
+}
+
 /// The innermost line of the exercise's own code on the stack (`src/policy.rs:88:9`): an
 /// overflow panics inside `core` (`u32::pow`, `Duration * u32`), whose location says nothing.
 fn learner_frame() -> Option<String> {
@@ -217,7 +229,7 @@ pub fn backoff(config: &RetryConfig, attempt: u32) -> Duration {
     RECORD_BACKOFF_PANICS.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if IN_BACKOFF.with(Cell::get) {
+            if IN_BACKOFF.with(Cell::get) && !is_todo(info.payload()) {
                 let at = learner_frame().or_else(|| info.location().map(ToString::to_string));
                 PANIC_AT.with(|slot| *slot.borrow_mut() = at);
             } else {
@@ -230,14 +242,10 @@ pub fn backoff(config: &RetryConfig, attempt: u32) -> Duration {
     IN_BACKOFF.with(|flag| flag.set(false));
     match result {
         Ok(wait) => wait,
+        // A gap not filled yet: the grader must see the `todo!()` itself.
+        Err(payload) if is_todo(&*payload) => panic::resume_unwind(payload),
         Err(payload) => {
-            let message = match payload.downcast_ref::<&str>() {
-                Some(text) => (*text).to_owned(),
-                None => payload
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .unwrap_or_default(),
-            };
+            let message = panic_text(&*payload);
             let at = PANIC_AT
                 .with(|slot| slot.borrow_mut().take())
                 .unwrap_or_else(|| "an unknown location".to_owned());
