@@ -209,14 +209,16 @@ fn is_todo(payload: &(dyn Any + Send)) -> bool {
     panic_text(payload).starts_with("not yet implemented")
 }
 
-/// The innermost line of the exercise's own code on the stack (`src/policy.rs:88:9`): an
-/// overflow panics inside `core` (`u32::pow`, `Duration * u32`), whose location says nothing.
+/// The innermost line of the graded crate's own code on the stack
+/// (`exercises/04-retry-stack/src/policy.rs:88:9`): an overflow panics inside `core`
+/// (`u32::pow`, `Duration * u32`), whose location says nothing about the learner's code.
 fn learner_frame() -> Option<String> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     trace.lines().find_map(|line| {
         let (_, path) = line.trim().split_once("at ")?;
-        let (_, file) = path.split_once("04-retry-stack/")?;
-        (!path.contains("/hidden/")).then(|| file.to_owned())
+        ["exercises/04-retry-stack/", "solutions/04-retry-stack/"]
+            .iter()
+            .find_map(|dir| path.find(dir).map(|start| path[start..].to_owned()))
     })
 }
 
