@@ -102,9 +102,11 @@ impl Circuit {
     /// `until` moves the circuit to `HalfOpen` and is admitted as the probe. Nothing moves the
     /// circuit out of `Open` but a request: there is no timer, the change happens lazily.
     pub fn admit(&mut self, now: Instant) -> Option<Ticket> {
-        // TODO: `Closed` and `HalfOpen` admit the request: return `Some(self.ticket())`.
-        // `Open { until }` rejects (`None`) while `now < until`; at or after `until` the
-        // circuit moves to `HalfOpen` (with `self.enter`) and admits this request as the probe.
+        // TODO: when this returns, a request the README's table lets through holds a
+        // `Ticket` and a rejected one got `None`. Only `Open` rejects, and only before its
+        // deadline: the table says where the instant `until` itself belongs. Leaving `Open`
+        // is a change of state (rule "stale results change nothing"), so the probe's ticket
+        // must be current in the new state, not in the `Open` period that just ended.
         todo!("Circuit::admit: admit or reject a request arriving at `now`")
     }
 
@@ -113,9 +115,11 @@ impl Circuit {
     /// In `Closed` the failure count starts again from zero; in `HalfOpen` the probe succeeded
     /// and the circuit closes. A stale ticket changes nothing.
     pub fn on_success(&mut self, ticket: Ticket) {
-        // TODO: ignore the result if the ticket is stale (`self.is_current`). Otherwise a
-        // success in `Closed` resets `failure_count` to 0, and in `HalfOpen` it closes the
-        // circuit (a change of state: use `self.enter`).
+        // TODO: when this returns, the state follows the table's success rows, unless
+        // the ticket is stale: then nothing changed at all. Tell apart a change of state
+        // (a new epoch: older tickets become stale) from an update within the same state
+        // (tickets of requests still in flight stay current). Can `Open` hold a current
+        // ticket?
         todo!("Circuit::on_success: record a success")
     }
 
@@ -125,9 +129,11 @@ impl Circuit {
     /// circuit until `now + open_duration`; in `HalfOpen` the probe failed and the circuit
     /// re-opens, again until `now + open_duration`. A stale ticket changes nothing.
     pub fn on_failure(&mut self, ticket: Ticket, now: Instant) {
-        // TODO: ignore the result if the ticket is stale. In `Closed` count the failure;
-        // when the count reaches `failure_threshold`, open the circuit until
-        // `now + open_duration`. In `HalfOpen` the probe failed: open it again, the same way.
+        // TODO: when this returns, the state follows the table's failure rows, unless
+        // the ticket is stale. Counting a failure is not a change of state: requests
+        // admitted together with this one and still in flight must still be counted when
+        // they fail. Opening is a change of state, and its deadline is measured from the
+        // `now` of this failure. `Config` documents what a threshold of 0 means.
         todo!("Circuit::on_failure: record a failure at `now`")
     }
 

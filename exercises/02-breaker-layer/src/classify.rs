@@ -47,7 +47,8 @@ pub struct ErrorsAsFailures;
 
 impl<Res, E> Classify<Res, E> for ErrorsAsFailures {
     fn is_failure(&self, outcome: &Result<Res, E>) -> bool {
-        // TODO: every `Err` is a failure, every `Ok` is a success.
+        // TODO: the default classifier. The breaker protects the caller from a backend that
+        // does not answer: which of the two sides of the outcome says so?
         todo!("ErrorsAsFailures::is_failure: is this outcome a failure?")
     }
 }
@@ -69,9 +70,10 @@ pub struct HttpClassifier;
 
 impl<B, E> Classify<http::Response<B>, E> for HttpClassifier {
     fn is_failure(&self, outcome: &Result<http::Response<B>, E>) -> bool {
-        // TODO: follow the table above. An `Err` is a failure. For a response, look at
-        // `response.status()`: a server error (`StatusCode::is_server_error`) or
-        // `StatusCode::REQUEST_TIMEOUT` is a failure; anything else is a success.
+        // TODO: the answer follows the table above (the README's rule on HTTP): a failure is
+        // an outcome that says the backend is unwell, not one that says the caller asked badly.
+        // Pitfall: a 503 arrives as an `Ok`, and one client error (408) is the backend's fault.
+        // `http::StatusCode` can tell you the class of a status code.
         todo!("HttpClassifier::is_failure: is this HTTP outcome a failure?")
     }
 }

@@ -72,12 +72,13 @@ where
     type Output = Result<Res, Error<E>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // TODO: project (`self.project().kind.project()`) and match on the kind.
-        // `Open`: resolve to `Err(Error::Open)` at once. `Called`: poll the inner future
-        // (`ready!` returns `Pending` for you); when it completes, ask the classifier
-        // whether the outcome is a failure and report it to the circuit with the ticket
-        // (`on_failure` with `Instant::now()`, or `on_success`), holding the lock only for
-        // that. Then hand the outcome to the caller, the error wrapped in `Error::Inner`.
+        // TODO: when this returns `Ready`, the caller gets what it would have got without the
+        // breaker (its error wrapped as `Error::Inner`), or `Error::Open` at once for a
+        // request the circuit rejected; and the circuit has heard of an admitted request's
+        // outcome exactly once, under that request's `Ticket`, judged by the classifier, at the
+        // time the outcome became known (the README: read the time with Tokio's clock).
+        // While the inner future is `Pending`, nothing is reported. Pitfalls: the classifier is
+        // the user's code, keep it out of the lock; never hold the lock across a poll.
         todo!("ResponseFuture::poll: record the outcome in the circuit")
     }
 }

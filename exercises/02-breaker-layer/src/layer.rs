@@ -44,9 +44,10 @@ impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
     type Service = CircuitBreaker<S, C>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        // TODO: wrap `inner` in a `CircuitBreaker` (use `CircuitBreaker::new`). Its circuit
-        // is shared by the clones of that breaker, hence `Arc<Mutex<Circuit>>`; but each
-        // call of `layer` (one per backend) must get a breaker of its own.
+        // TODO: on return, `inner` is wrapped in a breaker whose circuit starts closed with this
+        // layer's `Config` and classifier. README rule: clones share one circuit, and each call
+        // of `layer` (one per backend) makes a new one. Pitfall: a circuit built once, in the
+        // layer, would let one failing backend open the circuit of all the others.
         todo!("CircuitBreakerLayer::layer: wrap `inner` in a new breaker")
     }
 }

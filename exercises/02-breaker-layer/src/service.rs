@@ -75,26 +75,24 @@ where
     type Future = ResponseFuture<S::Future, C>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // TODO: decide (once) what happens to the next request and remember it in
-        // `self.admission` until `call`:
-        // - ask the circuit first, with `lock(&self.circuit).admit(Instant::now())`
-        //   (keep the lock for that line only);
-        // - rejected: the circuit is open. Return `Ready(Ok(()))` WITHOUT polling the inner
-        //   service (`call` will fail fast). Never `Err`: it would mean "this service is dead";
-        // - admitted: now poll the inner service. `Ready(Ok)`: keep the ticket for `call`.
-        //   `Pending`: keep nothing and return it (the inner service wakes the task; the
-        //   next poll asks the circuit again). `Ready(Err(e))`: keep nothing and return
-        //   `Error::Inner(e)`; no request was sent, so count no failure.
-        // A second `poll_ready` before `call` keeps the decision already taken.
+        // TODO: when this returns `Ready` with `Ok`, `self.admission` holds the decision that
+        // the next `call` acts on: rejected (the circuit is open), or admitted with its `Ticket`
+        // AND an inner service that is ready for that call. The README's readiness contract: an
+        // open circuit is `Ready` with `Ok`, never `Err`; the circuit is asked before the inner
+        // service, which an open breaker never polls. When the inner service is `Pending` or its
+        // readiness fails (`Error::Inner`, not a counted failure: nothing was sent), no decision is
+        // kept. A decision already kept survives a second `poll_ready`. Pitfalls: keeping the
+        // admission before the inner service is ready; holding the circuit's lock while polling
+        // the inner service.
         todo!("CircuitBreaker::poll_ready: admit or reject the next request")
     }
 
     fn call(&mut self, req: Req) -> Self::Future {
-        // TODO: take the decision of `poll_ready` out of `self.admission` (it serves one
-        // request only). Rejected: return `ResponseFuture::open()`, without calling the
-        // inner service. Admitted: call the inner service and return
-        // `ResponseFuture::called(..)`, which records the outcome with the ticket. No
-        // decision at all means `poll_ready` was not called: panic, as tower's services do.
+        // TODO: the decision `poll_ready` kept serves this request and no other. A rejected
+        // request gets a future that fails fast, and the inner service never sees it; an
+        // admitted one goes to the inner service, and its future reports the outcome under the
+        // admission's ticket. No decision means the caller broke tower's contract (`call`
+        // without `poll_ready`): panic, as tower's own services do.
         todo!("CircuitBreaker::call: send the request, or fail fast")
     }
 }

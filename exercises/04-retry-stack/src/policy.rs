@@ -81,9 +81,11 @@ impl RetryConfig {
     /// With `base_delay` 100 ms and `max_delay` 350 ms: 100 ms, 200 ms, 350 ms, 350 ms...
     /// An `attempt` of 0 is taken as 1. A product too large for a `Duration` is `max_delay`.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        // TODO: `base_delay * 2^(attempt - 1)`, capped at `max_delay`. Treat `attempt` 0 as 1,
-        // and do not overflow: `2u32.checked_pow(..)` and `Duration::checked_mul` return
-        // `None` when the result is too large, and too large means `max_delay`.
+        // TODO: the table above is the contract (README: "the backoff is exponential with a
+        // cap"): the first failed attempt waits `base_delay`, each further one twice as long,
+        // and no wait exceeds `max_delay`. An `attempt` of 0 counts as 1. Pitfalls: an off-by-one
+        // in the exponent (attempt 1 is not doubled), and arithmetic overflow: a large `attempt`
+        // or `base_delay` must give `max_delay`, never a panic.
         todo!("RetryConfig::backoff: the wait after a failed attempt")
     }
 }
@@ -138,20 +140,18 @@ where
     type Future = Sleep;
 
     fn retry(&mut self, _req: &mut Req, result: &mut Result<Res, E>) -> Option<Self::Future> {
-        // TODO: decide whether the attempt that just ended with `result` is retried.
-        // - `Ok`: no retry (deposit into the budget, if there is one);
-        // - an error that is not transient (`Transient::is_transient`): no retry;
-        // - `self.attempts` (made so far, the first included) already `max_attempts`: no retry;
-        // - a budget that refuses the withdrawal (`Budget::withdraw`): no retry;
-        // - otherwise retry: wait `self.config.backoff(self.attempts)` with
-        //   `tokio::time::sleep` (the future tower awaits before the next attempt), and count
-        //   the attempt about to be made.
+        // TODO: `None` hands `result` to the caller; `Some` is the backoff tower waits for before
+        // it sends the copy again. The README's rules decide: at most `max_attempts` attempts
+        // in all, only transient errors, never an `Ok`; and with a budget, successes deposit
+        // and retries withdraw. When a retry is made, `self.attempts` counts it and the wait
+        // is the backoff of the attempt that just failed, on Tokio's clock. Pitfall: a retry
+        // that is not made (for any reason) must cost the shared budget nothing.
         todo!("RetryPolicy::retry: retry this outcome, and after how long?")
     }
 
     fn clone_request(&mut self, req: &Req) -> Option<Req> {
-        // TODO: tower keeps this copy to send again if the attempt fails. A request that
-        // cannot be cloned (`TryClone`) gives `None`, and tower then never retries it.
+        // TODO: the copy tower keeps to send again if this attempt fails, or `None` for a request
+        // that can be sent only once (README: "a request that cannot be cloned is sent once").
         todo!("RetryPolicy::clone_request: a copy for the next attempt, if possible")
     }
 }

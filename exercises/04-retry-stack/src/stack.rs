@@ -25,9 +25,9 @@ pub fn breaker_outside_retry<S, C: Clone>(
     breaker: CircuitBreakerLayer<C>,
     retry: RetryPolicy,
 ) -> CircuitBreaker<Retry<RetryPolicy, S>, C> {
-    // TODO: `ServiceBuilder::new()`, `.layer(..)` for each layer, then `.service(backend)`.
-    // The first layer added is the outermost: the breaker first, then
-    // `RetryLayer::new(retry)`. (The return type says which service wraps which.)
+    // TODO: `backend` wrapped in a `Retry` with this policy, wrapped in the breaker: the
+    // return type says which service wraps which. `ServiceBuilder` composes layers; mind
+    // which end of it is the outside.
     todo!("breaker_outside_retry: the breaker around the retry around the backend")
 }
 
@@ -41,6 +41,7 @@ pub fn retry_outside_breaker<S, C: Clone>(
     breaker: CircuitBreakerLayer<C>,
     retry: RetryPolicy,
 ) -> Retry<RetryPolicy, CircuitBreaker<S, C>> {
-    // TODO: the same `ServiceBuilder`, the layers in the other order.
+    // TODO: the same three pieces, the other way round: the retry outside, so that every
+    // attempt goes through the breaker.
     todo!("retry_outside_breaker: the retry around the breaker around the backend")
 }

@@ -36,8 +36,10 @@ pub trait Transient {
 
 impl<E: Transient> Transient for Error<E> {
     fn is_transient(&self) -> bool {
-        // TODO: `Error::Open` is never transient: the circuit will still be open after any
-        // backoff. `Error::Inner(e)` is transient when `e` is.
+        // TODO: `true` exactly when another attempt of the same request may go differently.
+        // README rule: `Error::Open` is never retried (the circuit stays open for its whole
+        // `open_duration`, far longer than any backoff); for the backend's own error, the
+        // backend's error type knows best.
         todo!("Transient for Error<E>: may another attempt succeed?")
     }
 }

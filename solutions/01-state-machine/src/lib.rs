@@ -112,9 +112,11 @@ impl Circuit {
             State::Open { .. } => None,
         }
         // END SOLUTION
-        // EXERCISE: // TODO: `Closed` and `HalfOpen` admit the request: return `Some(self.ticket())`.
-        // EXERCISE: // `Open { until }` rejects (`None`) while `now < until`; at or after `until` the
-        // EXERCISE: // circuit moves to `HalfOpen` (with `self.enter`) and admits this request as the probe.
+        // EXERCISE: // TODO: when this returns, a request the README's table lets through holds a
+        // EXERCISE: // `Ticket` and a rejected one got `None`. Only `Open` rejects, and only before its
+        // EXERCISE: // deadline: the table says where the instant `until` itself belongs. Leaving `Open`
+        // EXERCISE: // is a change of state (rule "stale results change nothing"), so the probe's ticket
+        // EXERCISE: // must be current in the new state, not in the `Open` period that just ended.
         // EXERCISE: todo!("Circuit::admit: admit or reject a request arriving at `now`")
     }
 
@@ -134,9 +136,11 @@ impl Circuit {
             State::Open { .. } => {}
         }
         // END SOLUTION
-        // EXERCISE: // TODO: ignore the result if the ticket is stale (`self.is_current`). Otherwise a
-        // EXERCISE: // success in `Closed` resets `failure_count` to 0, and in `HalfOpen` it closes the
-        // EXERCISE: // circuit (a change of state: use `self.enter`).
+        // EXERCISE: // TODO: when this returns, the state follows the table's success rows, unless
+        // EXERCISE: // the ticket is stale: then nothing changed at all. Tell apart a change of state
+        // EXERCISE: // (a new epoch: older tickets become stale) from an update within the same state
+        // EXERCISE: // (tickets of requests still in flight stay current). Can `Open` hold a current
+        // EXERCISE: // ticket?
         // EXERCISE: todo!("Circuit::on_success: record a success")
     }
 
@@ -166,9 +170,11 @@ impl Circuit {
             State::Open { .. } => {}
         }
         // END SOLUTION
-        // EXERCISE: // TODO: ignore the result if the ticket is stale. In `Closed` count the failure;
-        // EXERCISE: // when the count reaches `failure_threshold`, open the circuit until
-        // EXERCISE: // `now + open_duration`. In `HalfOpen` the probe failed: open it again, the same way.
+        // EXERCISE: // TODO: when this returns, the state follows the table's failure rows, unless
+        // EXERCISE: // the ticket is stale. Counting a failure is not a change of state: requests
+        // EXERCISE: // admitted together with this one and still in flight must still be counted when
+        // EXERCISE: // they fail. Opening is a change of state, and its deadline is measured from the
+        // EXERCISE: // `now` of this failure. `Config` documents what a threshold of 0 means.
         // EXERCISE: todo!("Circuit::on_failure: record a failure at `now`")
     }
 

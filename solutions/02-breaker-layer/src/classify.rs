@@ -50,7 +50,8 @@ impl<Res, E> Classify<Res, E> for ErrorsAsFailures {
         // BEGIN SOLUTION
         outcome.is_err()
         // END SOLUTION
-        // EXERCISE: // TODO: every `Err` is a failure, every `Ok` is a success.
+        // EXERCISE: // TODO: the default classifier. The breaker protects the caller from a backend that
+        // EXERCISE: // does not answer: which of the two sides of the outcome says so?
         // EXERCISE: todo!("ErrorsAsFailures::is_failure: is this outcome a failure?")
     }
 }
@@ -81,9 +82,10 @@ impl<B, E> Classify<http::Response<B>, E> for HttpClassifier {
             }
         }
         // END SOLUTION
-        // EXERCISE: // TODO: follow the table above. An `Err` is a failure. For a response, look at
-        // EXERCISE: // `response.status()`: a server error (`StatusCode::is_server_error`) or
-        // EXERCISE: // `StatusCode::REQUEST_TIMEOUT` is a failure; anything else is a success.
+        // EXERCISE: // TODO: the answer follows the table above (the README's rule on HTTP): a failure is
+        // EXERCISE: // an outcome that says the backend is unwell, not one that says the caller asked badly.
+        // EXERCISE: // Pitfall: a 503 arrives as an `Ok`, and one client error (408) is the backend's fault.
+        // EXERCISE: // `http::StatusCode` can tell you the class of a status code.
         // EXERCISE: todo!("HttpClassifier::is_failure: is this HTTP outcome a failure?")
     }
 }

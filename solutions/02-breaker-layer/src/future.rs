@@ -98,12 +98,13 @@ where
             }
         }
         // END SOLUTION
-        // EXERCISE: // TODO: project (`self.project().kind.project()`) and match on the kind.
-        // EXERCISE: // `Open`: resolve to `Err(Error::Open)` at once. `Called`: poll the inner future
-        // EXERCISE: // (`ready!` returns `Pending` for you); when it completes, ask the classifier
-        // EXERCISE: // whether the outcome is a failure and report it to the circuit with the ticket
-        // EXERCISE: // (`on_failure` with `Instant::now()`, or `on_success`), holding the lock only for
-        // EXERCISE: // that. Then hand the outcome to the caller, the error wrapped in `Error::Inner`.
+        // EXERCISE: // TODO: when this returns `Ready`, the caller gets what it would have got without the
+        // EXERCISE: // breaker (its error wrapped as `Error::Inner`), or `Error::Open` at once for a
+        // EXERCISE: // request the circuit rejected; and the circuit has heard of an admitted request's
+        // EXERCISE: // outcome exactly once, under that request's `Ticket`, judged by the classifier, at the
+        // EXERCISE: // time the outcome became known (the README: read the time with Tokio's clock).
+        // EXERCISE: // While the inner future is `Pending`, nothing is reported. Pitfalls: the classifier is
+        // EXERCISE: // the user's code, keep it out of the lock; never hold the lock across a poll.
         // EXERCISE: todo!("ResponseFuture::poll: record the outcome in the circuit")
     }
 }

@@ -49,9 +49,10 @@ impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
         let circuit = Arc::new(Mutex::new(Circuit::new(self.config)));
         CircuitBreaker::new(inner, circuit, self.classifier.clone())
         // END SOLUTION
-        // EXERCISE: // TODO: wrap `inner` in a `CircuitBreaker` (use `CircuitBreaker::new`). Its circuit
-        // EXERCISE: // is shared by the clones of that breaker, hence `Arc<Mutex<Circuit>>`; but each
-        // EXERCISE: // call of `layer` (one per backend) must get a breaker of its own.
+        // EXERCISE: // TODO: on return, `inner` is wrapped in a breaker whose circuit starts closed with this
+        // EXERCISE: // layer's `Config` and classifier. README rule: clones share one circuit, and each call
+        // EXERCISE: // of `layer` (one per backend) makes a new one. Pitfall: a circuit built once, in the
+        // EXERCISE: // layer, would let one failing backend open the circuit of all the others.
         // EXERCISE: todo!("CircuitBreakerLayer::layer: wrap `inner` in a new breaker")
     }
 }

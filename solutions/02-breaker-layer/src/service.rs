@@ -114,17 +114,15 @@ where
             }
         }
         // END SOLUTION
-        // EXERCISE: // TODO: decide (once) what happens to the next request and remember it in
-        // EXERCISE: // `self.admission` until `call`:
-        // EXERCISE: // - ask the circuit first, with `lock(&self.circuit).admit(Instant::now())`
-        // EXERCISE: //   (keep the lock for that line only);
-        // EXERCISE: // - rejected: the circuit is open. Return `Ready(Ok(()))` WITHOUT polling the inner
-        // EXERCISE: //   service (`call` will fail fast). Never `Err`: it would mean "this service is dead";
-        // EXERCISE: // - admitted: now poll the inner service. `Ready(Ok)`: keep the ticket for `call`.
-        // EXERCISE: //   `Pending`: keep nothing and return it (the inner service wakes the task; the
-        // EXERCISE: //   next poll asks the circuit again). `Ready(Err(e))`: keep nothing and return
-        // EXERCISE: //   `Error::Inner(e)`; no request was sent, so count no failure.
-        // EXERCISE: // A second `poll_ready` before `call` keeps the decision already taken.
+        // EXERCISE: // TODO: when this returns `Ready` with `Ok`, `self.admission` holds the decision that
+        // EXERCISE: // the next `call` acts on: rejected (the circuit is open), or admitted with its `Ticket`
+        // EXERCISE: // AND an inner service that is ready for that call. The README's readiness contract: an
+        // EXERCISE: // open circuit is `Ready` with `Ok`, never `Err`; the circuit is asked before the inner
+        // EXERCISE: // service, which an open breaker never polls. When the inner service is `Pending` or its
+        // EXERCISE: // readiness fails (`Error::Inner`, not a counted failure: nothing was sent), no decision is
+        // EXERCISE: // kept. A decision already kept survives a second `poll_ready`. Pitfalls: keeping the
+        // EXERCISE: // admission before the inner service is ready; holding the circuit's lock while polling
+        // EXERCISE: // the inner service.
         // EXERCISE: todo!("CircuitBreaker::poll_ready: admit or reject the next request")
     }
 
@@ -141,11 +139,11 @@ where
             None => panic!("CircuitBreaker::call without a successful poll_ready before it"),
         }
         // END SOLUTION
-        // EXERCISE: // TODO: take the decision of `poll_ready` out of `self.admission` (it serves one
-        // EXERCISE: // request only). Rejected: return `ResponseFuture::open()`, without calling the
-        // EXERCISE: // inner service. Admitted: call the inner service and return
-        // EXERCISE: // `ResponseFuture::called(..)`, which records the outcome with the ticket. No
-        // EXERCISE: // decision at all means `poll_ready` was not called: panic, as tower's services do.
+        // EXERCISE: // TODO: the decision `poll_ready` kept serves this request and no other. A rejected
+        // EXERCISE: // request gets a future that fails fast, and the inner service never sees it; an
+        // EXERCISE: // admitted one goes to the inner service, and its future reports the outcome under the
+        // EXERCISE: // admission's ticket. No decision means the caller broke tower's contract (`call`
+        // EXERCISE: // without `poll_ready`): panic, as tower's own services do.
         // EXERCISE: todo!("CircuitBreaker::call: send the request, or fail fast")
     }
 }

@@ -87,9 +87,11 @@ impl RetryConfig {
             .and_then(|factor| self.base_delay.checked_mul(factor))
             .map_or(self.max_delay, |delay| delay.min(self.max_delay))
         // END SOLUTION
-        // EXERCISE: // TODO: `base_delay * 2^(attempt - 1)`, capped at `max_delay`. Treat `attempt` 0 as 1,
-        // EXERCISE: // and do not overflow: `2u32.checked_pow(..)` and `Duration::checked_mul` return
-        // EXERCISE: // `None` when the result is too large, and too large means `max_delay`.
+        // EXERCISE: // TODO: the table above is the contract (README: "the backoff is exponential with a
+        // EXERCISE: // cap"): the first failed attempt waits `base_delay`, each further one twice as long,
+        // EXERCISE: // and no wait exceeds `max_delay`. An `attempt` of 0 counts as 1. Pitfalls: an off-by-one
+        // EXERCISE: // in the exponent (attempt 1 is not doubled), and arithmetic overflow: a large `attempt`
+        // EXERCISE: // or `base_delay` must give `max_delay`, never a panic.
         // EXERCISE: todo!("RetryConfig::backoff: the wait after a failed attempt")
     }
 }
@@ -169,14 +171,12 @@ where
         self.attempts += 1;
         Some(tokio::time::sleep(delay))
         // END SOLUTION
-        // EXERCISE: // TODO: decide whether the attempt that just ended with `result` is retried.
-        // EXERCISE: // - `Ok`: no retry (deposit into the budget, if there is one);
-        // EXERCISE: // - an error that is not transient (`Transient::is_transient`): no retry;
-        // EXERCISE: // - `self.attempts` (made so far, the first included) already `max_attempts`: no retry;
-        // EXERCISE: // - a budget that refuses the withdrawal (`Budget::withdraw`): no retry;
-        // EXERCISE: // - otherwise retry: wait `self.config.backoff(self.attempts)` with
-        // EXERCISE: //   `tokio::time::sleep` (the future tower awaits before the next attempt), and count
-        // EXERCISE: //   the attempt about to be made.
+        // EXERCISE: // TODO: `None` hands `result` to the caller; `Some` is the backoff tower waits for before
+        // EXERCISE: // it sends the copy again. The README's rules decide: at most `max_attempts` attempts
+        // EXERCISE: // in all, only transient errors, never an `Ok`; and with a budget, successes deposit
+        // EXERCISE: // and retries withdraw. When a retry is made, `self.attempts` counts it and the wait
+        // EXERCISE: // is the backoff of the attempt that just failed, on Tokio's clock. Pitfall: a retry
+        // EXERCISE: // that is not made (for any reason) must cost the shared budget nothing.
         // EXERCISE: todo!("RetryPolicy::retry: retry this outcome, and after how long?")
     }
 
@@ -184,8 +184,8 @@ where
         // BEGIN SOLUTION
         req.try_clone()
         // END SOLUTION
-        // EXERCISE: // TODO: tower keeps this copy to send again if the attempt fails. A request that
-        // EXERCISE: // cannot be cloned (`TryClone`) gives `None`, and tower then never retries it.
+        // EXERCISE: // TODO: the copy tower keeps to send again if this attempt fails, or `None` for a request
+        // EXERCISE: // that can be sent only once (README: "a request that cannot be cloned is sent once").
         // EXERCISE: todo!("RetryPolicy::clone_request: a copy for the next attempt, if possible")
     }
 }

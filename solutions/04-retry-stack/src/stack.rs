@@ -31,9 +31,9 @@ pub fn breaker_outside_retry<S, C: Clone>(
         .layer(RetryLayer::new(retry))
         .service(backend)
     // END SOLUTION
-    // EXERCISE: // TODO: `ServiceBuilder::new()`, `.layer(..)` for each layer, then `.service(backend)`.
-    // EXERCISE: // The first layer added is the outermost: the breaker first, then
-    // EXERCISE: // `RetryLayer::new(retry)`. (The return type says which service wraps which.)
+    // EXERCISE: // TODO: `backend` wrapped in a `Retry` with this policy, wrapped in the breaker: the
+    // EXERCISE: // return type says which service wraps which. `ServiceBuilder` composes layers; mind
+    // EXERCISE: // which end of it is the outside.
     // EXERCISE: todo!("breaker_outside_retry: the breaker around the retry around the backend")
 }
 
@@ -53,6 +53,7 @@ pub fn retry_outside_breaker<S, C: Clone>(
         .layer(breaker)
         .service(backend)
     // END SOLUTION
-    // EXERCISE: // TODO: the same `ServiceBuilder`, the layers in the other order.
+    // EXERCISE: // TODO: the same three pieces, the other way round: the retry outside, so that every
+    // EXERCISE: // attempt goes through the breaker.
     // EXERCISE: todo!("retry_outside_breaker: the retry around the breaker around the backend")
 }

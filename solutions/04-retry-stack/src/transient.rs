@@ -45,8 +45,10 @@ impl<E: Transient> Transient for Error<E> {
             Error::Inner(e) => e.is_transient(),
         }
         // END SOLUTION
-        // EXERCISE: // TODO: `Error::Open` is never transient: the circuit will still be open after any
-        // EXERCISE: // backoff. `Error::Inner(e)` is transient when `e` is.
+        // EXERCISE: // TODO: `true` exactly when another attempt of the same request may go differently.
+        // EXERCISE: // README rule: `Error::Open` is never retried (the circuit stays open for its whole
+        // EXERCISE: // `open_duration`, far longer than any backoff); for the backend's own error, the
+        // EXERCISE: // backend's error type knows best.
         // EXERCISE: todo!("Transient for Error<E>: may another attempt succeed?")
     }
 }

@@ -14,7 +14,7 @@
 //! The open path reads the clock (once per call) and never touches the inner service.
 //!
 //! **It is not a reference.** It keeps only what the closed-path cost needs and is *not*
-//! correct by the workshop's standard (`REFERENCE.md`, section 3): it has no epochs, so a late
+//! correct by the rules of the exercise READMEs (01 to 03): it has no epochs, so a late
 //! success can close an open circuit and a late failure can re-open a half-open one; half-open
 //! admits every request instead of one probe; and a request admitted while the failure that
 //! trips the circuit is being recorded may slip through. It exists to say what "cheap" means.

@@ -310,7 +310,7 @@ fn next_step(grade: &Grade) -> String {
 }
 
 /// One JSON document: the target, every exercise with its tests, and a summary, stamped with who
-/// made it, with which hidden tests and when. The schema is documented in the README.
+/// made it, with which hidden tests and when. The schema is documented in `xtask/README.md`.
 pub fn json(grade: &Grade, stamp: &Stamp) -> Value {
     let exercises: Vec<Value> = grade
         .exercises

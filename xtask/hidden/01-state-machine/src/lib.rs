@@ -1,7 +1,8 @@
 //! Hidden tests of exercise 01 (the state machine), run by `cargo xtask check`.
 //!
-//! Each test pins one behaviour of `../shared/REFERENCE.md`, section 3, and its failure
-//! message says what was expected, what happened and which rule it is about.
+//! Each test pins one row of the transition table or one rule of the exercise's README
+//! (`exercises/01-state-machine/README.md`), and its failure message says what was expected,
+//! what happened and which rule it is about.
 
 #[cfg(feature = "solution")]
 pub use solution as graded;
@@ -19,6 +20,8 @@ mod support;
 mod closed;
 #[cfg(test)]
 mod half_open;
+#[cfg(test)]
+mod in_flight;
 #[cfg(test)]
 mod open;
 #[cfg(test)]

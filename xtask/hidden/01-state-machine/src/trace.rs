@@ -44,28 +44,51 @@ fn full_scenario_trace() {
         (36, Success),
     ];
     let mut c = circuit(2);
+    // The ticket of the last admitted request, and what the last request met: its step, its
+    // time and the state it found.
     let mut ticket = None;
+    let mut last_request = None;
     let mut trace = String::new();
-    for (secs, event) in script {
+    for (step, (secs, event)) in script.into_iter().enumerate() {
+        let step = step + 1;
         let now = t0 + Duration::from_secs(secs);
         let what = match event {
-            Request => match c.admit(now) {
-                Some(t) => {
-                    ticket = Some(t);
-                    "request admitted"
+            Request => {
+                last_request = Some((step, now, c.state()));
+                match c.admit(now) {
+                    Some(t) => {
+                        ticket = Some(t);
+                        "request admitted"
+                    }
+                    None => "request rejected",
                 }
-                None => "request rejected",
-            },
-            Success => {
-                c.on_success(ticket.take().expect("the script admits before an outcome"));
-                "success"
             }
-            Failure => {
-                c.on_failure(
-                    ticket.take().expect("the script admits before an outcome"),
-                    now,
-                );
-                "failure"
+            Success | Failure => {
+                let Some(t) = ticket.take() else {
+                    let (at_step, at_time, found) =
+                        last_request.expect("every outcome of the script follows a request");
+                    panic!(
+                        "step {step} of the script (threshold 2, open 10s) is the outcome of the \
+                         request of step {at_step} at {}, so the script expected that request to \
+                         be admitted; the circuit rejected it while it was {}{}. The steps so \
+                         far:\n{trace}",
+                        at(at_time, t0),
+                        show(found, t0),
+                        match found {
+                            State::Open { until } if at_time >= until => {
+                                " (a request at or after `until` is admitted as the probe)"
+                            }
+                            _ => "",
+                        },
+                    );
+                };
+                if let Success = event {
+                    c.on_success(t);
+                    "success"
+                } else {
+                    c.on_failure(t, now);
+                    "failure"
+                }
             }
         };
         writeln!(

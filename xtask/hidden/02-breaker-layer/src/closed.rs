@@ -1,6 +1,8 @@
 //! Closed: requests reach the backend and failures are counted; the inner service's readiness
 //! (`Pending`, errors) is passed through.
 
+use tokio_test::{assert_pending, assert_ready_ok, task};
+
 use crate::support::*;
 
 #[tokio::test(start_paused = true)]
@@ -44,21 +46,20 @@ async fn success_resets_the_failure_count() {
 async fn inner_pending_is_passed_through_and_wakes_the_task() {
     let mut h = breaker::<&str>(3);
     h.handle.allow(0);
-    let (flag, waker) = Flag::waker();
-    let polled = h.svc.poll_ready(&mut Context::from_waker(&waker));
-    assert!(
-        polled.is_pending(),
+    let mut task = task::spawn(());
+    assert_pending!(
+        task.enter(|cx, _| h.svc.poll_ready(cx)),
         "with the circuit Closed and a backend that is not ready, poll_ready must return \
-         Pending (the backend's own answer); it returned {polled:?}"
+         Pending (the backend's own answer)"
     );
     assert!(
-        !flag.is_woken(),
+        !task.is_woken(),
         "nothing happened yet, but the task was woken: poll_ready must not wake the task itself \
          (that is a busy loop)"
     );
     h.handle.allow(1);
     assert!(
-        flag.is_woken(),
+        task.is_woken(),
         "the backend became ready, but the task that polled the breaker was not woken: pass the \
          caller's Context (`cx`) to the inner service's poll_ready, so that it can wake the task"
     );
@@ -104,11 +105,10 @@ async fn inner_readiness_error_is_wrapped_and_not_counted() {
 #[tokio::test(start_paused = true)]
 async fn poll_ready_twice_then_call_sends_one_request() {
     let mut h = breaker::<&str>(3);
-    let first = poll_ready(&mut h.svc);
-    assert!(
-        matches!(first, Poll::Ready(Ok(()))),
-        "with the circuit Closed and a ready backend, poll_ready must return Ready(Ok(())); it \
-         returned {first:?}"
+    let mut task = task::spawn(());
+    assert_ready_ok!(
+        task.enter(|cx, _| h.svc.poll_ready(cx)),
+        "with the circuit Closed and a ready backend, poll_ready must return Ready(Ok(()))"
     );
     let outcome = h.send(Ok("fine"), "a second poll_ready before call, then call");
     assert!(

@@ -1,11 +1,12 @@
 //! Hidden tests of exercise 02 (the circuit breaker as a Tower Layer), run by `cargo xtask check`.
 //!
-//! Each test pins one behaviour of `../shared/REFERENCE.md`, section 3 ("Service", before the
-//! single-probe rule of exercise 03), and its failure message says what was expected, what
-//! happened and which rule it is about. Every test starts by building a breaker with
-//! `CircuitBreakerLayer::layer` (or by classifying an outcome), so on an untouched exercise each
-//! one stops at a `todo!()`. The backend is a `tower_test::mock`, and time is Tokio's paused
-//! clock: no test sleeps.
+//! Each test pins one rule of the exercise's README (`exercises/02-breaker-layer/README.md`:
+//! the readiness contract and the rules under it, with exercise 01's transition table), and its
+//! failure message says what was expected, what happened and which rule it is about. Every test
+//! starts by building a breaker with `CircuitBreakerLayer::layer` (or by classifying an outcome),
+//! so on an untouched exercise each one stops at a `todo!()`. The backend is a
+//! `tower_test::mock`, and time is Tokio's paused clock: no test sleeps. The readiness tests poll
+//! through `tokio_test::task`, which sees whether the task was woken.
 
 #[cfg(feature = "solution")]
 pub use solution as graded;

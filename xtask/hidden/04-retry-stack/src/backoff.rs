@@ -14,7 +14,7 @@ fn config(base_ms: u64, max_ms: u64) -> RetryConfig {
 #[tokio::test(start_paused = true)]
 async fn backoff_doubles_after_each_failed_attempt() {
     let config = config(100, 10_000);
-    let waits: Vec<Duration> = (1..=5).map(|k| config.backoff(k)).collect();
+    let waits: Vec<Duration> = (1..=5).map(|k| backoff(&config, k)).collect();
     let expected: Vec<Duration> = [100, 200, 400, 800, 1600]
         .map(Duration::from_millis)
         .to_vec();
@@ -24,7 +24,7 @@ async fn backoff_doubles_after_each_failed_attempt() {
          2^(k-1)"
     );
     assert_eq!(
-        config.backoff(0),
+        backoff(&config, 0),
         Duration::from_millis(100),
         "backoff(0) is documented to be taken as backoff(1): base_delay"
     );
@@ -33,7 +33,7 @@ async fn backoff_doubles_after_each_failed_attempt() {
 #[tokio::test(start_paused = true)]
 async fn backoff_is_capped_at_max_delay() {
     let config = config(100, 350);
-    let waits: Vec<Duration> = (1..=5).map(|k| config.backoff(k)).collect();
+    let waits: Vec<Duration> = (1..=5).map(|k| backoff(&config, k)).collect();
     let expected: Vec<Duration> = [100, 200, 350, 350, 350]
         .map(Duration::from_millis)
         .to_vec();
@@ -44,7 +44,7 @@ async fn backoff_is_capped_at_max_delay() {
     );
     for k in [33, 64, 1000, u32::MAX] {
         assert_eq!(
-            config.backoff(k),
+            backoff(&config, k),
             Duration::from_millis(350),
             "backoff({k}) must be max_delay (2^(k-1) overflows: too large means max_delay), \
              without a panic"
@@ -56,7 +56,7 @@ async fn backoff_is_capped_at_max_delay() {
         max_delay: Duration::MAX,
     };
     assert_eq!(
-        huge.backoff(3),
+        backoff(&huge, 3),
         Duration::MAX,
         "with base_delay Duration::MAX / 2, backoff(3) overflows a Duration: it must be max_delay, \
          without a panic"

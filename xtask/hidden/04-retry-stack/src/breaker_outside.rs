@@ -177,7 +177,8 @@ async fn breaker_outside_the_probe_is_one_logical_request_with_its_retries() {
     let mut probe = Box::pin(svc.call("GET / (the probe)"));
     assert!(
         poll_once(&mut probe).is_pending(),
-        "the probe's first attempt failed (Unavailable): its future must be waiting for the          backoff before the retry"
+        "the probe's first attempt failed (Unavailable): its future must be waiting for the \
+         backoff before the retry"
     );
     assert_eq!(
         calls.count(),
@@ -191,12 +192,15 @@ async fn breaker_outside_the_probe_is_one_logical_request_with_its_retries() {
     );
     assert!(
         matches!(outcome, Err(Error::Open)),
-        "with the breaker outside the retry, the half-open probe is one logical request, retries          included: while it waits to retry, another caller must get Error::Open at once (one          probe at a time); it got {outcome:?}"
+        "with the breaker outside the retry, the half-open probe is one logical request, retries \
+         included: while it waits to retry, another caller must get Error::Open at once (one \
+         probe at a time); it got {outcome:?}"
     );
     assert_eq!(
         calls.count(),
         7,
-        "the backend must see nothing from other callers while the probe is out; it saw {}          attempts in all (7 expected)",
+        "the backend must see nothing from other callers while the probe is out; it saw {} \
+         attempts in all (7 expected)",
         calls.count()
     );
     let outcome = tokio::time::timeout(LIMIT, probe)

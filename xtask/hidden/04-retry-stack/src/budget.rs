@@ -58,6 +58,29 @@ async fn successes_deposit_into_the_budget() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_retry_past_max_attempts_costs_nothing() {
+    // A reserve of exactly 2 retries (ttl 1 s, 2 per second, no deposits); both requests end
+    // within that second (one backoff of 100 ms).
+    let budget = Arc::new(TpsBudget::new(Duration::from_secs(1), 2, 0.0));
+    let (backend, calls) = Backend::down();
+    let mut svc = retrying(policy(2).with_budget(budget), backend);
+    let mut per_request = Vec::new();
+    for n in 1..=2 {
+        let before = calls.count();
+        let _ = request(&mut svc, "GET /", &format!("request {n}")).await;
+        per_request.push(calls.count() - before);
+    }
+    assert_eq!(
+        per_request,
+        [2, 2],
+        "with a budget of exactly 2 retries, max_attempts 2 and a backend that is down, 2 requests \
+         in a row must each get their 1 retry (2 attempts each): after request 1's second attempt \
+         no retry is made (max_attempts), so it must not withdraw from the budget. Withdraw only \
+         once every other check says \"retry\"; they made {per_request:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_retry_that_is_not_made_costs_nothing() {
     // A reserve of exactly 1 retry (ttl 1 s, 1 per second, no deposits).
     let budget = Arc::new(TpsBudget::new(Duration::from_secs(1), 1, 0.0));

@@ -38,6 +38,17 @@ async fn retry_outside_each_attempt_is_a_breaker_outcome() {
 async fn retry_outside_never_retries_error_open() {
     // More attempts than the threshold: the 4th attempt is rejected by the open circuit.
     let (mut svc, calls) = down_stack(5);
+    // This test's premise: the backoff of `policy(5)` is right. If it is not, the instant the
+    // request ends says nothing about `Error::Open`.
+    let waits: Vec<Duration> = (1..=3).map(|k| backoff(&config(5), k)).collect();
+    assert_eq!(
+        waits,
+        [100, 200, 400].map(Duration::from_millis),
+        "this test measures how long a request whose 4th attempt meets an open circuit takes, so \
+         it needs a correct backoff first: with base_delay 100ms, backoff(1), backoff(2) and \
+         backoff(3) must be 100, 200 and 400 ms (`base_delay * 2^(k-1)`). Fix \
+         `RetryConfig::backoff` first (see backoff_doubles_after_each_failed_attempt)"
+    );
     let start = Instant::now();
     let outcome = request(&mut svc, "GET /", "request 1, max_attempts 5, threshold 3").await;
     assert_eq!(
