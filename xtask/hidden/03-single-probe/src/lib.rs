@@ -19,12 +19,16 @@ pub use exercise as graded;
 compile_error!("enable the `exercise` (default) or the `solution` feature");
 
 #[cfg(test)]
+mod interleave;
+#[cfg(test)]
 mod support;
 
 #[cfg(test)]
 mod abandon;
 #[cfg(test)]
 mod one_probe;
+#[cfg(test)]
+mod races;
 #[cfg(test)]
 mod stale;
 #[cfg(test)]
