@@ -41,11 +41,16 @@ pub fn explore<R: Send + 'static>(preemptions: usize, mut setup: impl FnMut() ->
     set_hook(hook);
     let mut prefix: Vec<usize> = Vec::new();
     let mut schedules = 0;
+    // Whether some step was made outside the given `shared.rs`: by the probe's own code.
+    let mut gate_seen = false;
     loop {
         schedules += 1;
         let run = setup();
         let names: Vec<char> = ('A'..='Z').take(run.callers.len()).collect();
         let (decisions, trace, outcome) = run_once(run, &prefix);
+        gate_seen |= trace
+            .iter()
+            .any(|(_, step)| step.is_some_and(|s| !s.at.file().ends_with("shared.rs")));
         let report = |what: &str| {
             format!(
                 "{what}\n\nThe steps, in the order they ran (each step is one operation of \
@@ -67,7 +72,14 @@ pub fn explore<R: Send + 'static>(preemptions: usize, mut setup: impl FnMut() ->
         match next_prefix(&decisions, preemptions) {
             Some(next) => prefix = next,
             None => {
-                eprintln!("SCHEDULES {schedules}");
+                assert!(
+                    gate_seen,
+                    "in {schedules} schedules, every operation the scheduler saw was the given \
+                     code's (src/shared.rs): none was the probe's. The scheduler can only \
+                     interleave what it sees: take the types your ProbeGate and Probe share \
+                     between threads from `crate::sync` (src/sync.rs), not from `std::sync` \
+                     or `tokio::sync` directly"
+                );
                 return schedules;
             }
         }
@@ -298,7 +310,10 @@ fn run_once<R: Send + 'static>(
             state.turn = Some(next);
             scheduler.changed.notify_all();
         }
-        handles.into_iter().map(|h| h.join().expect("joined")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("joined"))
+            .collect()
     });
     if let Some(why) = stuck {
         return (decisions, trace, Outcome::Stuck(why));

@@ -299,7 +299,10 @@ fn a_probe_keeps_its_place_until_its_verdict_is_in() {
         let mut world = half_open(&rt);
         // The probe, sent: its request will fail at its first poll.
         let ready = world.svc.poll_ready(&mut noop());
-        assert!(matches!(ready, Poll::Ready(Ok(()))), "poll_ready: {ready:?}");
+        assert!(
+            matches!(ready, Poll::Ready(Ok(()))),
+            "poll_ready: {ready:?}"
+        );
         let mut probe: Future_ = Box::pin(world.svc.call(Answer::Fail));
         let before = world.seen.requests();
         let settles = caller(&rt, move || {
@@ -350,7 +353,7 @@ fn a_probe_keeps_its_place_until_its_verdict_is_in() {
 fn an_abandoned_probe_is_given_back_once_while_two_callers_race() {
     let rt = runtime();
     let _clock = rt.enter();
-    explore(1, || {
+    explore(2, || {
         let mut world = half_open(&rt);
         let abandoned = send(&mut world.svc, Answer::Hang);
         assert!(
@@ -402,7 +405,7 @@ fn an_abandoned_probe_is_given_back_once_while_two_callers_race() {
 fn a_settled_probe_dropped_late_races_the_next_half_open_period() {
     let rt = runtime();
     let _clock = rt.enter();
-    explore(1, || {
+    explore(2, || {
         let mut world = half_open(&rt);
         let settled = send(&mut world.svc, Answer::Fail);
         assert!(
