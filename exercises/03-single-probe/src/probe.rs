@@ -10,7 +10,8 @@ use crate::state::{Circuit, State, Ticket};
 // Take what your design shares between threads from `crate::sync` (see `src/sync.rs`).
 
 /// Where the one probe of a breaker lives, shared by all its clones (it is a field of
-/// `Shared`, behind the same `Arc` as the circuit). Its design is yours: the README's challenge.
+/// `Shared`, behind the same `Arc` as the circuit). How it works is the design question of
+/// exercise 03.
 #[derive(Debug)]
 pub(crate) struct ProbeGate {
     // TODO: the state of the one probe, shared by every clone and thread: whether the

@@ -67,7 +67,8 @@ mod hooked {
     }
 
     fn step(op: &'static str, at: &'static Location<'static>, blocked: bool) -> bool {
-        HOOK.get().is_some_and(|hook| hook(Step { op, at, blocked }))
+        HOOK.get()
+            .is_some_and(|hook| hook(Step { op, at, blocked }))
     }
 
     macro_rules! atomic {
@@ -176,7 +177,14 @@ mod hooked {
     atomic!(AtomicBool, bool);
     atomic!(AtomicU32, u32, fetch_add, fetch_sub, fetch_max, fetch_min);
     atomic!(AtomicU64, u64, fetch_add, fetch_sub, fetch_max, fetch_min);
-    atomic!(AtomicUsize, usize, fetch_add, fetch_sub, fetch_max, fetch_min);
+    atomic!(
+        AtomicUsize,
+        usize,
+        fetch_add,
+        fetch_sub,
+        fetch_max,
+        fetch_min
+    );
 
     /// `std::sync::Mutex`; a driven thread never blocks in `lock`: it waits for the scheduler
     /// to let the holder go on, and tries again.

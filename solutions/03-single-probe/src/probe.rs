@@ -13,7 +13,8 @@ use crate::sync::atomic::{AtomicU64, Ordering};
 // EXERCISE: // Take what your design shares between threads from `crate::sync` (see `src/sync.rs`).
 
 /// Where the one probe of a breaker lives, shared by all its clones (it is a field of
-/// `Shared`, behind the same `Arc` as the circuit). Its design is yours: the README's challenge.
+/// `Shared`, behind the same `Arc` as the circuit). How it works is the design question of
+/// exercise 03.
 #[derive(Debug)]
 pub(crate) struct ProbeGate {
     // BEGIN SOLUTION

@@ -5,7 +5,7 @@
 //!  Shared
 //!  ├── circuit:  Mutex<Circuit>  every change of state, made under the lock
 //!  ├── snapshot: AtomicU64       epoch + closed? + no failure counted?, published under the lock
-//!  └── gate:     ProbeGate       the one probe of half-open (`probe.rs`: your design)
+//!  └── gate:     ProbeGate       the one probe of half-open (`probe.rs`)
 //! ```
 //!
 //! Who touches what:

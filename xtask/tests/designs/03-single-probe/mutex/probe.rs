@@ -65,7 +65,10 @@ impl ProbeGate {
         match *period {
             None => Reservation::NotHalfOpen,
             Some(Period { taken: true, .. }) => Reservation::Busy,
-            Some(Period { epoch, taken: false }) => {
+            Some(Period {
+                epoch,
+                taken: false,
+            }) => {
                 *period = Some(Period { epoch, taken: true });
                 Reservation::Probe(Probe {
                     shared: Arc::clone(shared),
