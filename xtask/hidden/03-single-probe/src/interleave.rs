@@ -200,6 +200,9 @@ fn hook(step: Step) -> bool {
     true
 }
 
+/// The steps of one run: which thread, and the operation it made (`None`: it started).
+type Trace = Vec<(usize, Option<Step>)>;
+
 enum Outcome {
     Checked(Result<(), String>),
     Panicked(Box<dyn Any + Send>),
@@ -207,10 +210,7 @@ enum Outcome {
 }
 
 /// Runs the callers once, following `prefix`, then the default (no preemption).
-fn run_once<R: Send + 'static>(
-    run: Run<R>,
-    prefix: &[usize],
-) -> (Vec<Decision>, Vec<(usize, Option<Step>)>, Outcome) {
+fn run_once<R: Send + 'static>(run: Run<R>, prefix: &[usize]) -> (Vec<Decision>, Trace, Outcome) {
     let n = run.callers.len();
     let scheduler = Arc::new(Scheduler {
         state: Mutex::new(State {
@@ -330,7 +330,7 @@ fn run_once<R: Send + 'static>(
     (decisions, trace, outcome)
 }
 
-fn show_trace(trace: &[(usize, Option<Step>)], names: &[char]) -> String {
+fn show_trace(trace: &Trace, names: &[char]) -> String {
     let mut out = String::new();
     for &(thread, step) in trace {
         let name = names[thread];
