@@ -53,10 +53,10 @@ pub fn explore<R: Send + 'static>(preemptions: usize, mut setup: impl FnMut() ->
             .any(|(_, step)| step.is_some_and(|s| !s.at.file().ends_with("shared.rs")));
         let report = |what: &str| {
             format!(
-                "{what}\n\nThe steps, in the order they ran (each step is one operation of \
-                 `crate::sync`, named with where your code calls it):\n{}\n(schedule {schedules}; \
-                 the tests try every interleaving of the callers with up to {preemptions} \
-                 preemption(s), the same ones in the same order on every run)",
+                "{what}\nThe interleaving (each line one turn of a caller; each step an \
+                 operation of `crate::sync`, where your code calls it):\n{}(schedule \
+                 {schedules}: every interleaving with up to {preemptions} preemption(s) is \
+                 tried, in the same order on every run)",
                 show_trace(&trace, &names)
             )
         };
@@ -330,21 +330,31 @@ fn run_once<R: Send + 'static>(run: Run<R>, prefix: &[usize]) -> (Vec<Decision>,
     (decisions, trace, outcome)
 }
 
+/// One line per turn: a caller's consecutive steps.
 fn show_trace(trace: &Trace, names: &[char]) -> String {
     let mut out = String::new();
+    let mut last = None;
     for &(thread, step) in trace {
-        let name = names[thread];
-        let _ = match step {
-            None => writeln!(out, "  {name}  starts"),
-            Some(step) => writeln!(
-                out,
-                "  {name}  {}{} at {}:{}",
-                step.op,
-                if step.blocked { " (again)" } else { "" },
-                step.at.file(),
-                step.at.line()
-            ),
-        };
+        let Some(step) = step else { continue };
+        if last == Some(thread) {
+            out.push_str(", ");
+        } else {
+            if last.is_some() {
+                out.push('\n');
+            }
+            let _ = write!(out, "  {}: ", names[thread]);
+            last = Some(thread);
+        }
+        let file = step.at.file();
+        let file = file.rfind("src/").map_or(file, |i| &file[i..]);
+        let _ = write!(
+            out,
+            "{}{} {file}:{}",
+            step.op,
+            if step.blocked { " (again)" } else { "" },
+            step.at.line()
+        );
     }
+    out.push('\n');
     out
 }
