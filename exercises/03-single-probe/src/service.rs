@@ -120,10 +120,11 @@ where
                 self.classifier.clone(),
             ),
             Some(Admission::Probe(probe)) => {
-                // TODO: this request holds the probe. Send it to the inner service and move the
-                // probe into its response future (`ResponseFuture::probe`), so that it stays
-                // out while the request is in flight. Where does the probe go if you drop it
-                // here instead?
+                // TODO: this request holds the probe. When this returns, the request is on its
+                // way to the inner service and the probe rides in the response future it returns
+                // (`ResponseFuture::probe`), out for exactly as long as the request is in flight.
+                // The pitfall: a probe dropped here is given back at once, with its request
+                // still in flight, and the next caller sends a second one.
                 todo!("CircuitBreaker::call: send the probe, and carry it into the future")
             }
             Some(Admission::Rejected) => ResponseFuture::open(),

@@ -1,34 +1,36 @@
 //! What the clones of one breaker share: the circuit behind a lock, a snapshot of it that the
-//! hot path reads without the lock, and the probe slot.
+//! hot path reads without the lock, and the probe's gate.
 //!
 //! ```text
 //!  Shared
 //!  ├── circuit:  Mutex<Circuit>  every change of state, made under the lock
 //!  ├── snapshot: AtomicU64       epoch + closed? + no failure counted?, published under the lock
-//!  └── probe:    AtomicU64       half-open epoch + probe taken?, or NOT_HALF_OPEN
+//!  └── gate:     ProbeGate       the one probe of half-open (`probe.rs`)
 //! ```
 //!
 //! Who touches what:
 //!
-//! | path                                    | snapshot     | lock | probe slot        |
-//! |-----------------------------------------|--------------|------|-------------------|
-//! | admit while `Closed`                    | one load     | no   | no                |
-//! | success, `Closed` with no failure       | one load     | no   | no                |
-//! | admit while `HalfOpen`, probe out       | one load     | no   | one load          |
-//! | admit while `HalfOpen`, probe free      | one load     | no   | compare-and-swap  |
-//! | a probe dropped without an outcome      | no           | no   | compare-and-swap  |
-//! | failure, or success after failures      | load, store  | yes  | store             |
-//! | admit while `Open` (fast-fail)          | load, store  | yes  | load, store       |
-//! | the probe settles                       | store        | yes  | store             |
+//! | path                                    | snapshot     | lock | gate               |
+//! |-----------------------------------------|--------------|------|--------------------|
+//! | admit while `Closed`                    | one load     | no   | no                 |
+//! | success, `Closed` with no failure       | one load     | no   | no                 |
+//! | admit while `HalfOpen`                  | one load     | no   | `reserve`          |
+//! | a probe dropped                         | no           | no   | `Probe`'s `Drop`   |
+//! | failure, or success after failures      | load, store  | yes  | `follow`           |
+//! | admit while `Open` (fast-fail)          | load, store  | yes  | `reserve`, `follow`|
+//! | the probe settles                       | store        | yes  | `follow`           |
+//!
+//! The types that threads share come from `crate::sync` (std's own in a normal build).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use tokio::time::Instant;
 
 use crate::metrics::{Counters, Metrics};
-use crate::probe::{self, NOT_HALF_OPEN, Probe, Reservation};
+use crate::probe::{Probe, ProbeGate, Reservation};
 use crate::state::{Circuit, Config, State, Ticket};
+use crate::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{Mutex, MutexGuard};
 
 /// The state one breaker and all its clones share (behind an `Arc`).
 #[derive(Debug)]
@@ -39,10 +41,10 @@ pub(crate) struct Shared {
     /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
     /// loaded (`Acquire`) without it.
     snapshot: AtomicU64,
-    /// The probe slot (see `probe.rs`): whether the circuit is half-open, in which epoch, and
-    /// whether its probe is out. Opened and closed under the lock, with the state; taken and
-    /// given back without it, by compare-and-swap.
-    pub(crate) probe: AtomicU64,
+    /// The one probe of half-open (see `probe.rs`). [`Shared::update`] makes it follow every
+    /// change of the circuit, under the lock; [`Shared::admit`] asks it for the probe, without
+    /// the lock, whenever the circuit is not closed.
+    pub(crate) gate: ProbeGate,
     /// Transitions and rejections, for [`Metrics`]: counted off the closed hot path.
     counters: Counters,
 }
@@ -66,7 +68,7 @@ impl Shared {
         Shared {
             snapshot: AtomicU64::new(Snapshot::of(&circuit).0),
             circuit: Mutex::new(circuit),
-            probe: AtomicU64::new(NOT_HALF_OPEN),
+            gate: ProbeGate::new(),
             counters: Counters::default(),
         }
     }
@@ -84,12 +86,12 @@ impl Shared {
         if snapshot.is_closed() {
             return Admission::Admitted(Ticket::issued_in(snapshot.epoch()));
         }
-        // Half-open: the probe slot decides, without the lock.
+        // Half-open: the gate decides, without the lock.
         if let Some(admission) = self.probe_admission() {
             return admission;
         }
         // Open: the clock decides, under the lock; this request may move the circuit to
-        // half-open (which opens the probe slot).
+        // half-open.
         let now = Instant::now();
         let admitted =
             self.update(|circuit| circuit.admit(now).map(|ticket| (ticket, circuit.state())));
@@ -102,9 +104,9 @@ impl Shared {
         }
     }
 
-    /// What the probe slot says: take the probe, or fail fast; `None` if not half-open.
+    /// What the gate says: take the probe, or fail fast; `None` if not half-open.
     fn probe_admission(self: &Arc<Self>) -> Option<Admission> {
-        match Probe::reserve(self) {
+        match ProbeGate::reserve(self) {
             Reservation::Probe(probe) => Some(Admission::Probe(probe)),
             Reservation::Busy => Some(self.reject()),
             Reservation::NotHalfOpen => None,
@@ -125,8 +127,8 @@ impl Shared {
     }
 
     /// Runs `change` on the locked circuit, then, before unlocking, publishes the new snapshot
-    /// and makes the probe slot follow the state. The only way to change the circuit: neither
-    /// the snapshot nor the slot can miss a change.
+    /// and makes the gate follow the state. The only way to change the circuit: neither the
+    /// snapshot nor the gate can miss a change.
     pub(crate) fn update<R>(&self, change: impl FnOnce(&mut Circuit) -> R) -> R {
         let mut circuit = self.lock();
         let epoch = circuit.epoch();
@@ -136,7 +138,7 @@ impl Shared {
         }
         self.snapshot
             .store(Snapshot::of(&circuit).0, Ordering::Release);
-        probe::follow(&self.probe, &circuit);
+        self.gate.follow(&circuit);
         result
     }
 

@@ -55,44 +55,47 @@
 // END SOLUTION
 // EXERCISE: //! # The challenge
 // EXERCISE: //!
-// EXERCISE: //! Half-open must let exactly one request through at a time: the [`Probe`]. The README
-// EXERCISE: //! frames the challenge and names the pitfalls; tower's `ConcurrencyLimit` is the model
-// EXERCISE: //! ("reserve in `poll_ready`, consume in `call`, release on drop"). The rest is given;
-// EXERCISE: //! this is how it is built.
+// EXERCISE: //! Half-open must let exactly one request through at a time: the [`Probe`], handed out by
+// EXERCISE: //! a `ProbeGate` of your design (`src/probe.rs`). The README asks the design question and
+// EXERCISE: //! names the pitfalls; tower's `ConcurrencyLimit` is the model ("reserve in `poll_ready`,
+// EXERCISE: //! consume in `call`, release on drop"). The rest is given; this is how it is built.
 // EXERCISE: //!
 //! # What is atomic, what is locked
 //!
 //! The clones share one `Shared` (behind an `Arc`): the [`Circuit`] of exercise 01 (unchanged)
-//! in a `std::sync::Mutex`, a *snapshot* of it in an `AtomicU64`, and the *probe slot* in
-//! another `AtomicU64`. `src/shared.rs` has a table of which path touches what.
+//! in a `Mutex`, a *snapshot* of it in an `AtomicU64`, and the probe's gate. `src/shared.rs`
+//! has a table of which path touches what. These types come from `src/sync.rs`: std's and
+//! tokio's own in a normal build, wrappers that a test scheduler can drive under the
+//! `interleave` feature of the hidden tests.
 //!
 //! * **Every change of state happens under the lock**, in `Shared::update`, which before
-//!   unlocking publishes the snapshot and makes the probe slot follow the state: the slot opens
-//!   (free) when half-open begins and closes when it ends. The state machine stays the plain,
-//!   testable `Circuit`, and no transition is ever split between atomics that another thread
-//!   could see half-done. The lock is held for a few synchronous lines only, never across an
+//!   unlocking publishes the snapshot and makes the probe's gate follow the state
+//!   (`ProbeGate::follow`). The state machine stays the plain, testable `Circuit`, and no
+//!   transition is ever split between atomics that another thread could see half-done. The lock is held for a few synchronous lines only, never across an
 //!   `.await`: services and futures are `Send`, and there is nothing to deadlock on.
 //! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
 //!   one `Circuit::admit` would have handed out. A success with no failure counted is one load
 //!   too: setting the count to zero would change nothing. Only a failure, or the first success
-//!   after failures, takes the lock (where `Circuit` ignores a stale ticket, as in exercise 02). No allocation per call: the
-//!   response future holds an `Arc` clone of the shared state (a reference-count increment),
-//!   and a rejected request's future holds nothing at all.
+//!   after failures, takes the lock (where `Circuit` ignores a stale ticket, as in exercise
+//!   02). No allocation per call: the response future holds an `Arc` clone of the shared state
+//!   (a reference-count increment), and a rejected request's future holds nothing at all.
 //! * **Open takes the lock at every admission.** The clock decides there, and the request may
 //!   move the circuit to half-open. The backend is down anyway; an uncontended lock costs tens
 //!   of nanoseconds, and a lock-free open path would need `until` in an atomic too, for no gain
 //!   a caller could notice.
 // BEGIN SOLUTION
-//! * **Half-open takes no lock: the probe slot decides.** The slot's word holds the half-open
-//!   epoch and a "taken" bit (or `NOT_HALF_OPEN`). `reserve` reads it and swaps `free(e)` for
-//!   `taken(e)` with one compare-and-swap, like Hystrix's single test request: of two callers
-//!   that read `free(e)`, exactly one swaps it; the other, like everyone who reads `taken(e)`,
-//!   fails fast. (A load then a store would let both through: that is the race of the
-//!   challenge.) `release` swaps `taken(e)` back to `free(e)`. It runs from `Drop`, wherever
-//!   the future or the service happens to be dropped, so it must neither wait nor deadlock:
-//!   no lock there either.
+//! * **Half-open takes no lock: the probe slot decides.** The gate is one `AtomicU64`, the
+//!   *slot*: the half-open epoch and a "taken" bit, or `NOT_HALF_OPEN`. `follow` opens it
+//!   (free) when half-open begins and closes it when it ends, under the lock.
+//! * **Taking and giving back are one compare-and-swap each.** `reserve` reads the slot and
+//!   swaps `free(e)` for `taken(e)` with one compare-and-swap, like Hystrix's single test
+//!   request: of two callers that read `free(e)`, exactly one swaps it; the other, like
+//!   everyone who reads `taken(e)`, fails fast. (A load then a store would let both through:
+//!   that is the race of the challenge.) The probe's `Drop` swaps `taken(e)` back to
+//!   `free(e)`, wherever the future or the service happens to be dropped, so it must neither
+//!   wait nor deadlock: no lock there either.
 //! * **The epoch in the word closes two races (no ABA).** A caller that read `free(e)` just
 //!   before the period ended swaps nothing: the slot no longer holds that word (it is closed,
 //!   or open for a newer epoch), so no probe is ever taken in a period that is over, and no
@@ -107,10 +110,11 @@
 //!   between; every half-open period starts with its slot free. Plain stores are enough there:
 //!   without the lock, the slot only changes by a compare-and-swap from a half-open word, and
 //!   half-open only ends with the verdict of the probe, which holds the slot until then.
-// END SOLUTION
-// EXERCISE: //! * **Half-open is decided by the probe slot**, an `AtomicU64` that `Shared::update`
-// EXERCISE: //!   opens (free) when half-open begins and closes when it ends. Taking the probe and
-// EXERCISE: //!   giving it back happen without the lock: that is the challenge.
+//! * **Why not a `Mutex<Option<..>>` or a one-permit `Semaphore`?** Both are correct too, if
+//!   they keep the epoch (a semaphore permit must also be given back by `settle`, right after
+//!   the verdict, or a settled probe kept in its future blocks the next period). The atomic
+//!   slot is the cheapest: a failing-fast caller in half-open reads one word and takes no
+//!   lock, and nothing on the closed path changes for it.
 //!
 //! Memory orderings. The snapshot is stored with `Release` (under the lock) and loaded with
 //! `Acquire`; the probe slot is taken with `Acquire` and freed with `Release`, as any lock is.
@@ -137,6 +141,7 @@
 //! handle of its own, on its own cache line, would remove that at the price of one allocation
 //! per clone. Exercise 02 keeps the plain `Mutex` because it is the clearest; this crate adds
 //! the snapshot and the slot because a breaker sits on every request.
+// END SOLUTION
 
 mod classify;
 mod error;
@@ -147,6 +152,7 @@ mod probe;
 mod service;
 mod shared;
 mod state;
+mod sync;
 
 pub use crate::classify::{Classify, ErrorsAsFailures, HttpClassifier};
 pub use crate::error::Error;
@@ -156,3 +162,7 @@ pub use crate::metrics::Metrics;
 pub use crate::probe::Probe;
 pub use crate::service::CircuitBreaker;
 pub use crate::state::{Circuit, Config, State, Ticket};
+/// For the hidden tests' scheduler (see `src/sync.rs`).
+#[cfg(feature = "interleave")]
+#[doc(hidden)]
+pub use crate::sync::{Step, set_hook};

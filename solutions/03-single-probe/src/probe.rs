@@ -1,13 +1,33 @@
 //! The [`Probe`]: the permit to send the one request that a half-open circuit lets through, and
-//! the slot it is taken from.
+//! the [`ProbeGate`] that hands it out.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::Instant;
 
 use crate::shared::Shared;
 use crate::state::{Circuit, State, Ticket};
+// BEGIN SOLUTION
+use crate::sync::atomic::{AtomicU64, Ordering};
+// END SOLUTION
+// EXERCISE: // Take what your design shares between threads from `crate::sync` (see `src/sync.rs`).
+
+/// Where the one probe of a breaker lives, shared by all its clones (it is a field of
+/// `Shared`, behind the same `Arc` as the circuit). How it works is the design question of
+/// exercise 03.
+#[derive(Debug)]
+pub(crate) struct ProbeGate {
+    // BEGIN SOLUTION
+    /// The probe slot: `free(e)` or `taken(e)` while the circuit is half-open in epoch `e`,
+    /// `NOT_HALF_OPEN` otherwise. Opened and closed under the circuit's lock, by `follow`;
+    /// taken and given back without it, by compare-and-swap.
+    slot: AtomicU64,
+    // END SOLUTION
+    // EXERCISE: // TODO: the state of the one probe, shared by every clone and thread: whether the
+    // EXERCISE: // circuit is half-open (and in which epoch), and whether its probe is out. Your
+    // EXERCISE: // choice of mechanism (README, "The design question"); every type that threads
+    // EXERCISE: // share comes from `crate::sync`.
+}
 
 /// The right to send the one request a half-open circuit lets through: the probe.
 ///
@@ -18,57 +38,60 @@ use crate::state::{Circuit, State, Ticket};
 /// * **moved by `call` into the response future**, so that it stays out for as long as the
 ///   request is in flight;
 /// * **settled when the request completes**: its outcome decides the half-open period (success
-///   closes the circuit, failure re-opens it), which also closes the slot. The probe stays in
-///   its future until that is dropped;
-/// * **released by `Drop`** if it is abandoned first: the service that holds it is dropped
+///   closes the circuit, failure re-opens it). The probe stays in its future until that is
+///   dropped;
+/// * **given back by `Drop`** if it is abandoned first: the service that holds it is dropped
 ///   before `call`, the response future is dropped before the request completes, or the inner
 ///   service turns out not to be ready. An abandoned probe gives no verdict: the circuit stays
 ///   half-open and the next caller may probe at once.
-///
-/// The probe remembers the epoch of the half-open period that handed it out, and only ever
-/// frees the slot of *that* period. Releasing is thus harmless after a verdict, however late:
-/// it can never free the probe of a newer period.
 #[derive(Debug)]
-#[must_use = "a probe that is dropped is released at once: keep it until the request completes"]
+#[must_use = "a probe that is dropped is given back at once: keep it until the request completes"]
 pub struct Probe {
+    // BEGIN SOLUTION
     shared: Arc<Shared>,
     /// The ticket of the half-open period that handed out the probe.
     ticket: Ticket,
+    // END SOLUTION
+    // EXERCISE: // TODO: what a probe must carry to settle the half-open period (its verdict goes to
+    // EXERCISE: // the circuit with a `Ticket` of that period) and to be given back (to the gate it
+    // EXERCISE: // came from, in `Shared`: keep an `Arc<Shared>`). `Send + Sync`, like the future it
+    // EXERCISE: // rides in.
 }
 
-/// What [`Probe::reserve`] found in the slot.
+/// What [`ProbeGate::reserve`] found.
 #[derive(Debug)]
 pub(crate) enum Reservation {
     /// The circuit is half-open, and this caller took the probe.
     Probe(Probe),
     /// The circuit is half-open, and another request holds the probe: fail fast.
     Busy,
-    /// The circuit is not half-open: ask the circuit, under its lock.
+    /// The circuit is not half-open: the circuit decides, under its lock.
     NotHalfOpen,
 }
 
-// The probe slot is one `AtomicU64` (`Shared::probe`). While the circuit is half-open in epoch
-// `e`, it holds `free(e)` or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only
-// `Shared::update` (under the lock) opens and closes it, with the state, in `follow`. Without
-// the lock, a caller can only flip `free(e)` to `taken(e)` (`reserve`) and a probe back
-// (`release`), both with a compare-and-swap on the whole word, epoch included.
+// BEGIN SOLUTION
+// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds `free(e)`
+// or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
+// opens and closes it, with the state. Without the lock, a caller can only flip `free(e)` to
+// `taken(e)` (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
+// word, epoch included.
 
 /// The slot's word while the circuit is not half-open. (No epoch gets anywhere near it.)
-pub(crate) const NOT_HALF_OPEN: u64 = u64::MAX;
+const NOT_HALF_OPEN: u64 = u64::MAX;
 
 /// The slot's word when the probe of half-open epoch `epoch` is free.
-pub(crate) fn free(epoch: u64) -> u64 {
+fn free(epoch: u64) -> u64 {
     epoch << 1
 }
 
 /// The slot's word when the probe of half-open epoch `epoch` is out.
-pub(crate) fn taken(epoch: u64) -> u64 {
+fn taken(epoch: u64) -> u64 {
     epoch << 1 | 1
 }
 
 /// A slot's word, decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
+enum Slot {
     NotHalfOpen,
     /// Half-open in this epoch, the probe is free.
     Free(u64),
@@ -77,7 +100,7 @@ pub(crate) enum Slot {
 }
 
 impl Slot {
-    pub(crate) fn decode(word: u64) -> Slot {
+    fn decode(word: u64) -> Slot {
         match word {
             NOT_HALF_OPEN => Slot::NotHalfOpen,
             _ if word & 1 == 0 => Slot::Free(word >> 1),
@@ -86,27 +109,49 @@ impl Slot {
     }
 }
 
-/// Makes the slot follow the circuit; called by `Shared::update`, under the lock, after every
-/// change. Entering half-open opens the slot (free) for the new epoch; leaving it closes the
-/// slot. A slot already open for the current epoch is left alone: it may be taken.
-///
-/// Plain stores are enough: without the lock, the slot only ever changes by a compare-and-swap
-/// from a half-open word, and half-open ends only with the verdict of the probe, which holds
-/// the slot until then. So no swap can be lost between the load and the store here.
-pub(crate) fn follow(slot: &AtomicU64, circuit: &Circuit) {
-    if circuit.state() != State::HalfOpen {
-        slot.store(NOT_HALF_OPEN, Ordering::Release);
-    } else if Slot::decode(slot.load(Ordering::Relaxed)) == Slot::NotHalfOpen {
-        slot.store(free(circuit.epoch()), Ordering::Release);
+// END SOLUTION
+impl ProbeGate {
+    /// The gate of a new breaker, whose circuit is `Closed`: no probe anywhere.
+    pub(crate) fn new() -> Self {
+        // BEGIN SOLUTION
+        ProbeGate {
+            slot: AtomicU64::new(NOT_HALF_OPEN),
+        }
+        // END SOLUTION
+        // EXERCISE: // TODO: your gate for a circuit that is `Closed`: not half-open, no probe out.
+        // EXERCISE: todo!("ProbeGate::new: the probe's state for a new, closed circuit")
     }
-}
 
-impl Probe {
-    /// Takes the probe if the circuit is half-open and the probe is free. Without the lock: any
-    /// number of clones, tasks and threads may call this at the same moment.
+    /// Called by `Shared::update` after every change of the circuit, **under the circuit's
+    /// lock**, with the circuit as it now is: the moment to make the gate follow the state.
+    pub(crate) fn follow(&self, circuit: &Circuit) {
+        // BEGIN SOLUTION
+        // Entering half-open opens the slot (free) for the new epoch; leaving it closes the slot.
+        // A slot already open for the current epoch is left alone: it may be taken.
+        //
+        // Plain stores are enough: without the lock, the slot only ever changes by a
+        // compare-and-swap from a half-open word, and half-open ends only with the verdict of
+        // the probe, which holds the slot until then. So no swap is lost between load and store.
+        if circuit.state() != State::HalfOpen {
+            self.slot.store(NOT_HALF_OPEN, Ordering::Release);
+        } else if Slot::decode(self.slot.load(Ordering::Relaxed)) == Slot::NotHalfOpen {
+            self.slot.store(free(circuit.epoch()), Ordering::Release);
+        }
+        // END SOLUTION
+        // EXERCISE: // TODO: when this returns, the gate agrees with `circuit`: a half-open period that
+        // EXERCISE: // begins (`State::HalfOpen`, a new `circuit.epoch()`) has its probe free; outside
+        // EXERCISE: // half-open no probe can be taken. Every change passes here, the probe's verdict
+        // EXERCISE: // included. Mind the locks: this runs with the circuit's lock held. (A design may
+        // EXERCISE: // have little to do here.)
+        // EXERCISE: todo!("ProbeGate::follow: keep the gate in step with the circuit")
+    }
+
+    /// Takes the probe if the circuit is half-open and the probe is free. `Shared::admit` calls
+    /// it, without the circuit's lock, whenever the circuit is not closed: any number of
+    /// clones, tasks and threads may call it at the same moment.
     pub(crate) fn reserve(shared: &Arc<Shared>) -> Reservation {
         // BEGIN SOLUTION
-        let word = shared.probe.load(Ordering::Acquire);
+        let word = shared.gate.slot.load(Ordering::Acquire);
         match Slot::decode(word) {
             Slot::NotHalfOpen => Reservation::NotHalfOpen,
             Slot::Taken => Reservation::Busy,
@@ -114,7 +159,7 @@ impl Probe {
             // exactly one swaps it. The word holds the epoch, so the swap also fails if this
             // half-open period has ended since the load.
             Slot::Free(epoch) => {
-                match shared.probe.compare_exchange(
+                match shared.gate.slot.compare_exchange(
                     word,
                     taken(epoch),
                     Ordering::Acquire,
@@ -131,25 +176,26 @@ impl Probe {
             }
         }
         // END SOLUTION
-        // EXERCISE: // TODO: read the slot (`shared.probe.load(..)`) and decode it (`Slot::decode`):
-        // EXERCISE: // - `Slot::NotHalfOpen`: `Reservation::NotHalfOpen` (the circuit decides, under its lock);
-        // EXERCISE: // - `Slot::Taken`: `Reservation::Busy` (fail fast);
-        // EXERCISE: // - `Slot::Free(epoch)`: take it, with ONE atomic step (`compare_exchange` from the
-        // EXERCISE: //   word you read to `taken(epoch)`): of two callers that race, exactly one must win.
-        // EXERCISE: //   The winner gets `Reservation::Probe(Probe { shared: Arc::clone(shared), ticket:
-        // EXERCISE: //   Ticket::issued_in(epoch) })`, the loser `Reservation::Busy`. (A `store` after the
-        // EXERCISE: //   `load` lets both through.)
-        // EXERCISE: todo!("Probe::reserve: take the one probe, or find it taken")
+        // EXERCISE: // TODO: the gate (`shared.gate`) says whether the circuit is half-open and the
+        // EXERCISE: // probe free. Return `Reservation::NotHalfOpen` when it is not half-open,
+        // EXERCISE: // `Reservation::Busy` when the probe is out, else take the probe and return it
+        // EXERCISE: // (`Reservation::Probe`) with the `Ticket` of the half-open epoch.
+        // EXERCISE: // The pitfall of the day: two callers reach this line at the same moment. Between
+        // EXERCISE: // "the probe is free" and "it is mine" nobody else may take it, so exactly one of
+        // EXERCISE: // them gets it; and a probe is never handed out for a half-open period that is over.
+        // EXERCISE: todo!("ProbeGate::reserve: take the one probe, or find it taken")
     }
+}
 
+impl Probe {
     /// The probe's request completed, and the classifier says whether it `failed`: decide the
     /// half-open period. The probe stays where it is (in the response future) until it is
-    /// dropped; by then the slot has moved on, and `Drop` leaves it alone.
-    pub(crate) fn settle(&self, failed: bool) {
+    /// dropped, which may be much later.
+    pub(crate) fn settle(&mut self, failed: bool) {
         // BEGIN SOLUTION
         let now = Instant::now();
-        // The verdict moves the circuit out of half-open, and `update` closes the slot in the
-        // same critical section: no second probe can slip in between.
+        // The verdict moves the circuit out of half-open, and `update` closes the slot (in
+        // `follow`) in the same critical section: no second probe can slip in between.
         self.shared.update(|circuit| {
             if failed {
                 circuit.on_failure(self.ticket, now);
@@ -158,44 +204,41 @@ impl Probe {
             }
         });
         // END SOLUTION
-        // EXERCISE: // TODO: report the outcome to the circuit with the probe's ticket, under the lock:
-        // EXERCISE: // `self.shared.update(|circuit| ..)` runs your closure on the locked circuit, then
-        // EXERCISE: // publishes the new state (and closes the probe slot when half-open ends). Inside,
-        // EXERCISE: // `circuit.on_failure(self.ticket, now)` (read `now` with `Instant::now()` before
-        // EXERCISE: // locking) or `circuit.on_success(self.ticket)`. Do not give the probe back first:
-        // EXERCISE: // until the verdict is in, another caller could take it.
+        // EXERCISE: // TODO: when this returns, the circuit has the verdict (`Circuit::on_failure` or
+        // EXERCISE: // `Circuit::on_success` with the probe's ticket, under the lock: only through
+        // EXERCISE: // `Shared::update`, which then calls your `follow`; read the clock with
+        // EXERCISE: // `Instant::now()` first), and the next half-open period can have a probe of its
+        // EXERCISE: // own, however long this one stays in its response future.
+        // EXERCISE: // The pitfall: until the verdict is in, the probe is still out. If it is free
+        // EXERCISE: // before, another caller takes it and a second request reaches the backend.
         // EXERCISE: todo!("Probe::settle: let the probe's outcome decide the half-open period")
     }
+}
 
-    /// Gives the probe back if the slot still holds it: same half-open period, still taken.
-    /// Harmless when repeated or late: once the period is over, the slot holds another word.
-    fn release(&self) {
+impl Drop for Probe {
+    /// Gives the probe back if it is still out: an abandoned probe (its service or its response
+    /// future dropped first) gives no verdict, it only frees the probe for the next caller. A
+    /// settled probe is dropped too, perhaps long after its verdict.
+    fn drop(&mut self) {
         // BEGIN SOLUTION
-        // Ours -> free. If the slot holds anything else, this probe was settled (its period is
-        // over): a plain `store` here could free the probe of a newer period, taken by another
-        // request in the meantime.
+        // Ours -> free, without the lock: a cancelled probe never waits, and a probe dropped
+        // where the lock is held cannot deadlock. If the slot holds anything else, this probe
+        // was settled (its period is over): a plain `store` here could free the probe of a
+        // newer period, taken by another request in the meantime.
         let epoch = self.ticket.epoch();
-        let _ = self.shared.probe.compare_exchange(
+        let _ = self.shared.gate.slot.compare_exchange(
             taken(epoch),
             free(epoch),
             Ordering::Release,
             Ordering::Relaxed,
         );
         // END SOLUTION
-        // EXERCISE: // TODO: set the slot back from `taken(epoch)` to `free(epoch)`, where `epoch` is
-        // EXERCISE: // `self.ticket.epoch()`, but only if it still holds `taken(epoch)`: a settled probe
-        // EXERCISE: // is dropped with its response future, perhaps long after its verdict, when the
-        // EXERCISE: // circuit has gone half-open again and handed the slot to another request.
-        // EXERCISE: // `compare_exchange`; its `Err` means "not ours any more".
-        // EXERCISE: todo!("Probe::release: give the probe back, if it is still ours")
-    }
-}
-
-impl Drop for Probe {
-    /// An abandoned probe (its service or its response future dropped first) gives no verdict:
-    /// it only frees the slot. Without the lock: a cancelled probe never waits, and a probe
-    /// dropped where the lock is held cannot deadlock.
-    fn drop(&mut self) {
-        self.release();
+        // EXERCISE: // TODO: when this returns, a probe that was still out is free again for its own
+        // EXERCISE: // half-open period (no verdict: the circuit stays `HalfOpen`), and nothing else
+        // EXERCISE: // changed. This runs wherever the future or the service is dropped, so it must not
+        // EXERCISE: // wait or block. The pitfall: a settled probe is dropped late, when the circuit may
+        // EXERCISE: // have re-opened, gone half-open again and handed out a newer probe; that one
+        // EXERCISE: // must stay taken. (A design may have nothing to do here.)
+        // EXERCISE: todo!("Probe's Drop: give the probe back, if it is still out")
     }
 }

@@ -125,10 +125,11 @@ where
                 // settles it, or releases it when dropped (`ConcurrencyLimit`'s permit).
                 ResponseFuture::probe(self.inner.call(req), probe, self.classifier.clone())
                 // END SOLUTION
-                // EXERCISE: // TODO: this request holds the probe. Send it to the inner service and move the
-                // EXERCISE: // probe into its response future (`ResponseFuture::probe`), so that it stays
-                // EXERCISE: // out while the request is in flight. Where does the probe go if you drop it
-                // EXERCISE: // here instead?
+                // EXERCISE: // TODO: this request holds the probe. When this returns, the request is on its
+                // EXERCISE: // way to the inner service and the probe rides in the response future it returns
+                // EXERCISE: // (`ResponseFuture::probe`), out for exactly as long as the request is in flight.
+                // EXERCISE: // The pitfall: a probe dropped here is given back at once, with its request
+                // EXERCISE: // still in flight, and the next caller sends a second one.
                 // EXERCISE: todo!("CircuitBreaker::call: send the probe, and carry it into the future")
             }
             Some(Admission::Rejected) => ResponseFuture::open(),

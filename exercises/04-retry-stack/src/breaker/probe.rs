@@ -1,13 +1,24 @@
 //! The [`Probe`]: the permit to send the one request that a half-open circuit lets through, and
-//! the slot it is taken from.
+//! the [`ProbeGate`] that hands it out.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::Instant;
 
 use crate::breaker::shared::Shared;
 use crate::breaker::state::{Circuit, State, Ticket};
+use crate::breaker::sync::atomic::{AtomicU64, Ordering};
+
+/// Where the one probe of a breaker lives, shared by all its clones (it is a field of
+/// `Shared`, behind the same `Arc` as the circuit). How it works is the design question of
+/// exercise 03.
+#[derive(Debug)]
+pub(crate) struct ProbeGate {
+    /// The probe slot: `free(e)` or `taken(e)` while the circuit is half-open in epoch `e`,
+    /// `NOT_HALF_OPEN` otherwise. Opened and closed under the circuit's lock, by `follow`;
+    /// taken and given back without it, by compare-and-swap.
+    slot: AtomicU64,
+}
 
 /// The right to send the one request a half-open circuit lets through: the probe.
 ///
@@ -18,57 +29,53 @@ use crate::breaker::state::{Circuit, State, Ticket};
 /// * **moved by `call` into the response future**, so that it stays out for as long as the
 ///   request is in flight;
 /// * **settled when the request completes**: its outcome decides the half-open period (success
-///   closes the circuit, failure re-opens it), which also closes the slot. The probe stays in
-///   its future until that is dropped;
-/// * **released by `Drop`** if it is abandoned first: the service that holds it is dropped
+///   closes the circuit, failure re-opens it). The probe stays in its future until that is
+///   dropped;
+/// * **given back by `Drop`** if it is abandoned first: the service that holds it is dropped
 ///   before `call`, the response future is dropped before the request completes, or the inner
 ///   service turns out not to be ready. An abandoned probe gives no verdict: the circuit stays
 ///   half-open and the next caller may probe at once.
-///
-/// The probe remembers the epoch of the half-open period that handed it out, and only ever
-/// frees the slot of *that* period. Releasing is thus harmless after a verdict, however late:
-/// it can never free the probe of a newer period.
 #[derive(Debug)]
-#[must_use = "a probe that is dropped is released at once: keep it until the request completes"]
+#[must_use = "a probe that is dropped is given back at once: keep it until the request completes"]
 pub struct Probe {
     shared: Arc<Shared>,
     /// The ticket of the half-open period that handed out the probe.
     ticket: Ticket,
 }
 
-/// What [`Probe::reserve`] found in the slot.
+/// What [`ProbeGate::reserve`] found.
 #[derive(Debug)]
 pub(crate) enum Reservation {
     /// The circuit is half-open, and this caller took the probe.
     Probe(Probe),
     /// The circuit is half-open, and another request holds the probe: fail fast.
     Busy,
-    /// The circuit is not half-open: ask the circuit, under its lock.
+    /// The circuit is not half-open: the circuit decides, under its lock.
     NotHalfOpen,
 }
 
-// The probe slot is one `AtomicU64` (`Shared::probe`). While the circuit is half-open in epoch
-// `e`, it holds `free(e)` or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only
-// `Shared::update` (under the lock) opens and closes it, with the state, in `follow`. Without
-// the lock, a caller can only flip `free(e)` to `taken(e)` (`reserve`) and a probe back
-// (`release`), both with a compare-and-swap on the whole word, epoch included.
+// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds `free(e)`
+// or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
+// opens and closes it, with the state. Without the lock, a caller can only flip `free(e)` to
+// `taken(e)` (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
+// word, epoch included.
 
 /// The slot's word while the circuit is not half-open. (No epoch gets anywhere near it.)
-pub(crate) const NOT_HALF_OPEN: u64 = u64::MAX;
+const NOT_HALF_OPEN: u64 = u64::MAX;
 
 /// The slot's word when the probe of half-open epoch `epoch` is free.
-pub(crate) fn free(epoch: u64) -> u64 {
+fn free(epoch: u64) -> u64 {
     epoch << 1
 }
 
 /// The slot's word when the probe of half-open epoch `epoch` is out.
-pub(crate) fn taken(epoch: u64) -> u64 {
+fn taken(epoch: u64) -> u64 {
     epoch << 1 | 1
 }
 
 /// A slot's word, decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
+enum Slot {
     NotHalfOpen,
     /// Half-open in this epoch, the probe is free.
     Free(u64),
@@ -77,7 +84,7 @@ pub(crate) enum Slot {
 }
 
 impl Slot {
-    pub(crate) fn decode(word: u64) -> Slot {
+    fn decode(word: u64) -> Slot {
         match word {
             NOT_HALF_OPEN => Slot::NotHalfOpen,
             _ if word & 1 == 0 => Slot::Free(word >> 1),
@@ -86,26 +93,35 @@ impl Slot {
     }
 }
 
-/// Makes the slot follow the circuit; called by `Shared::update`, under the lock, after every
-/// change. Entering half-open opens the slot (free) for the new epoch; leaving it closes the
-/// slot. A slot already open for the current epoch is left alone: it may be taken.
-///
-/// Plain stores are enough: without the lock, the slot only ever changes by a compare-and-swap
-/// from a half-open word, and half-open ends only with the verdict of the probe, which holds
-/// the slot until then. So no swap can be lost between the load and the store here.
-pub(crate) fn follow(slot: &AtomicU64, circuit: &Circuit) {
-    if circuit.state() != State::HalfOpen {
-        slot.store(NOT_HALF_OPEN, Ordering::Release);
-    } else if Slot::decode(slot.load(Ordering::Relaxed)) == Slot::NotHalfOpen {
-        slot.store(free(circuit.epoch()), Ordering::Release);
+impl ProbeGate {
+    /// The gate of a new breaker, whose circuit is `Closed`: no probe anywhere.
+    pub(crate) fn new() -> Self {
+        ProbeGate {
+            slot: AtomicU64::new(NOT_HALF_OPEN),
+        }
     }
-}
 
-impl Probe {
-    /// Takes the probe if the circuit is half-open and the probe is free. Without the lock: any
-    /// number of clones, tasks and threads may call this at the same moment.
+    /// Called by `Shared::update` after every change of the circuit, **under the circuit's
+    /// lock**, with the circuit as it now is: the moment to make the gate follow the state.
+    pub(crate) fn follow(&self, circuit: &Circuit) {
+        // Entering half-open opens the slot (free) for the new epoch; leaving it closes the slot.
+        // A slot already open for the current epoch is left alone: it may be taken.
+        //
+        // Plain stores are enough: without the lock, the slot only ever changes by a
+        // compare-and-swap from a half-open word, and half-open ends only with the verdict of
+        // the probe, which holds the slot until then. So no swap is lost between load and store.
+        if circuit.state() != State::HalfOpen {
+            self.slot.store(NOT_HALF_OPEN, Ordering::Release);
+        } else if Slot::decode(self.slot.load(Ordering::Relaxed)) == Slot::NotHalfOpen {
+            self.slot.store(free(circuit.epoch()), Ordering::Release);
+        }
+    }
+
+    /// Takes the probe if the circuit is half-open and the probe is free. `Shared::admit` calls
+    /// it, without the circuit's lock, whenever the circuit is not closed: any number of
+    /// clones, tasks and threads may call it at the same moment.
     pub(crate) fn reserve(shared: &Arc<Shared>) -> Reservation {
-        let word = shared.probe.load(Ordering::Acquire);
+        let word = shared.gate.slot.load(Ordering::Acquire);
         match Slot::decode(word) {
             Slot::NotHalfOpen => Reservation::NotHalfOpen,
             Slot::Taken => Reservation::Busy,
@@ -113,7 +129,7 @@ impl Probe {
             // exactly one swaps it. The word holds the epoch, so the swap also fails if this
             // half-open period has ended since the load.
             Slot::Free(epoch) => {
-                match shared.probe.compare_exchange(
+                match shared.gate.slot.compare_exchange(
                     word,
                     taken(epoch),
                     Ordering::Acquire,
@@ -130,14 +146,16 @@ impl Probe {
             }
         }
     }
+}
 
+impl Probe {
     /// The probe's request completed, and the classifier says whether it `failed`: decide the
     /// half-open period. The probe stays where it is (in the response future) until it is
-    /// dropped; by then the slot has moved on, and `Drop` leaves it alone.
-    pub(crate) fn settle(&self, failed: bool) {
+    /// dropped, which may be much later.
+    pub(crate) fn settle(&mut self, failed: bool) {
         let now = Instant::now();
-        // The verdict moves the circuit out of half-open, and `update` closes the slot in the
-        // same critical section: no second probe can slip in between.
+        // The verdict moves the circuit out of half-open, and `update` closes the slot (in
+        // `follow`) in the same critical section: no second probe can slip in between.
         self.shared.update(|circuit| {
             if failed {
                 circuit.on_failure(self.ticket, now);
@@ -146,28 +164,23 @@ impl Probe {
             }
         });
     }
+}
 
-    /// Gives the probe back if the slot still holds it: same half-open period, still taken.
-    /// Harmless when repeated or late: once the period is over, the slot holds another word.
-    fn release(&self) {
-        // Ours -> free. If the slot holds anything else, this probe was settled (its period is
-        // over): a plain `store` here could free the probe of a newer period, taken by another
-        // request in the meantime.
+impl Drop for Probe {
+    /// Gives the probe back if it is still out: an abandoned probe (its service or its response
+    /// future dropped first) gives no verdict, it only frees the probe for the next caller. A
+    /// settled probe is dropped too, perhaps long after its verdict.
+    fn drop(&mut self) {
+        // Ours -> free, without the lock: a cancelled probe never waits, and a probe dropped
+        // where the lock is held cannot deadlock. If the slot holds anything else, this probe
+        // was settled (its period is over): a plain `store` here could free the probe of a
+        // newer period, taken by another request in the meantime.
         let epoch = self.ticket.epoch();
-        let _ = self.shared.probe.compare_exchange(
+        let _ = self.shared.gate.slot.compare_exchange(
             taken(epoch),
             free(epoch),
             Ordering::Release,
             Ordering::Relaxed,
         );
-    }
-}
-
-impl Drop for Probe {
-    /// An abandoned probe (its service or its response future dropped first) gives no verdict:
-    /// it only frees the slot. Without the lock: a cancelled probe never waits, and a probe
-    /// dropped where the lock is held cannot deadlock.
-    fn drop(&mut self) {
-        self.release();
     }
 }

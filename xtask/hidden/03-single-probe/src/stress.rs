@@ -7,10 +7,11 @@
 //! a probe. The backend counts the requests in flight, from `call` until its future completes
 //! or is dropped. Bounded loops, no sleeping.
 //!
-//! A race shows only when two threads really run at the same moment, so these tests catch a
-//! racy implementation often, not always (how often depends on the machine and its load); the
-//! deterministic tests of `one_probe.rs` pin the same rule step by step. On a correct
-//! implementation they always pass.
+//! The second line of defence: the interleaving tests of `races.rs` try the interleavings of
+//! two or three callers step by step and catch a race on every run; these run real threads
+//! at full speed, which catches a race often, not always (how often depends on the machine and
+//! its load), and also what the scheduler cannot see (a type not taken from `crate::sync`). On
+//! a correct implementation they always pass.
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
@@ -131,8 +132,8 @@ fn expect_one_in_flight_at_most(seen: &Seen, what: &str) {
         most <= 1,
         "{what}: at one point {most} requests were in flight at the backend. While one probe was \
          in flight a second request reached the inner service; half-open must admit exactly one \
-         probe (take it with one compare-and-swap, keep it in the response future, give it back \
-         exactly once and only if it is still yours)"
+         probe (taken in one indivisible step, kept in the response future until its verdict, \
+         given back exactly once and only if it is still out)"
     );
 }
 
