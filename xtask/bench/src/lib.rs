@@ -3,10 +3,16 @@
 //!
 //! * [`drive::call`]: one call the way a Tower caller makes it (`poll_ready`, `call`, poll the
 //!   response future to completion) with a no-op waker, so that no executor is measured;
+//!   [`drive::call_async`]: the same call as an application awaits it (`ready().await`, then
+//!   `call(..).await`) in a current-thread tokio runtime;
 //! * [`minimal`]: the yardstick, the least a Tower breaker can do per call;
 //! * [`peers`]: `failsafe`, `recloser` and `tower-resilience-circuitbreaker`, configured alike
 //!   and wrapped as Tower services;
-//! * [`table`]: the summary printed at the end of the run (median ns/call, ratio to bare).
+//! * [`table`]: the summary printed at the end of the run (median ns/call per driver, ratio
+//!   to bare).
+//!
+//! `examples/per_call.rs` makes `n` calls of one service by one driver outside criterion, for
+//! instruction counts (`valgrind --tool=callgrind`), which stay repeatable on a busy machine.
 //!
 //! This crate is a workspace member but not a default member: neither `cargo test` at the root
 //! nor `cargo xtask check` builds it (or criterion).
