@@ -5,7 +5,8 @@
 //! cargo build --release -p breaker-bench --example per_call
 //! target/release/examples/per_call <driver> <service> <n>
 //! #   driver:  noop (drive::call), async (drive::call_async in one block_on),
-//! #            threads (two threads, each `n` calls on its own clone, no-op waker)
+//! #            threads (two threads, each `n` calls on its own clone, no-op waker),
+//! #            separate (the same with two independent breakers: nothing shared)
 //! #   service: bare, minimal, 03 (closed), minimal-open, 03-open (tripped)
 //!
 //! # Instructions per call: the difference of two runs, so that start-up cancels out.
@@ -59,11 +60,23 @@ fn threads_loop<S: Service<u64, Response = u64> + Clone + Send>(svc: &S, n: u64)
     });
 }
 
-fn run<S>(driver: &str, mut svc: S, n: u64) -> Result<(), String>
+/// Two threads, each with a breaker of its own (not clones): nothing shared at all, so the
+/// time per call is what two busy cores give, with no cache line moving between them.
+fn separate_threads_loop<S: Service<u64, Response = u64> + Send>(make: impl Fn() -> S, n: u64) {
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            let mut svc = make();
+            scope.spawn(move || noop_loop(&mut svc, n));
+        }
+    });
+}
+
+fn run<S>(driver: &str, make: impl Fn() -> S, n: u64) -> Result<(), String>
 where
     S: Service<u64, Response = u64> + Clone + Send,
     S::Error: Debug,
 {
+    let mut svc = make();
     println!(
         "size_of: service {} bytes, response future {} bytes",
         size_of::<S>(),
@@ -74,7 +87,12 @@ where
         "noop" => noop_loop(&mut svc, n),
         "async" => async_loop(&mut svc, n),
         "threads" => threads_loop(&svc, n),
-        _ => return Err(format!("unknown driver {driver:?}: noop, async or threads")),
+        "separate" => separate_threads_loop(make, n),
+        _ => {
+            return Err(format!(
+                "unknown driver {driver:?}: noop, async, threads or separate"
+            ));
+        }
     }
     println!(
         "{:.2} ns/call (wall time, one run)",
@@ -94,7 +112,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [driver, service, n] = args.as_slice() else {
         eprintln!(
-            "usage: per_call <noop|async|threads> <bare|minimal|03|minimal-open|03-open> <n>"
+            "usage: per_call <noop|async|threads|separate> <bare|minimal|03|minimal-open|03-open> <n>"
         );
         return ExitCode::FAILURE;
     };
@@ -104,20 +122,26 @@ fn main() -> ExitCode {
     };
     let minimal = MinimalLayer::new(THRESHOLD, OPEN);
     let outcome = match service.as_str() {
-        "bare" => run(driver, ok_backend(), n),
-        "minimal" => run(driver, minimal.layer(ok_backend()), n),
-        "03" => run(driver, layer_03().layer(ok_backend()), n),
+        "bare" => run(driver, ok_backend, n),
+        "minimal" => run(driver, || minimal.layer(ok_backend()), n),
+        "03" => run(driver, || layer_03().layer(ok_backend()), n),
         "minimal-open" => {
-            let mut svc = minimal.layer(failing_backend(Counters::leaked()));
-            trip(&mut svc, |e| matches!(e, MinimalError::Open));
-            run(driver, svc, n)
+            let make = || {
+                let mut svc = minimal.layer(failing_backend(Counters::leaked()));
+                trip(&mut svc, |e| matches!(e, MinimalError::Open));
+                svc
+            };
+            run(driver, make, n)
         }
         "03-open" => {
-            let mut svc = layer_03().layer(failing_backend(Counters::leaked()));
-            trip(&mut svc, |e| {
-                matches!(e, solution_03_single_probe::Error::Open)
-            });
-            run(driver, svc, n)
+            let make = || {
+                let mut svc = layer_03().layer(failing_backend(Counters::leaked()));
+                trip(&mut svc, |e| {
+                    matches!(e, solution_03_single_probe::Error::Open)
+                });
+                svc
+            };
+            run(driver, make, n)
         }
         _ => Err(format!(
             "unknown service {service:?}: bare, minimal, 03, minimal-open or 03-open"
