@@ -17,7 +17,7 @@
 //! their ratios to the bare service.
 //!
 //! ```sh
-//! cargo bench -p breaker-bench                 # everything (about 5 minutes)
+//! cargo bench -p breaker-bench                 # everything (about 6 minutes)
 //! cargo bench -p breaker-bench -- closed       # a filter: `closed/` and `async/closed/` rows
 //! cargo bench -p breaker-bench -- '^async/'    # one group (criterion filters are regexes)
 //! cargo bench -p breaker-bench -- --quick      # a fast, rougher pass
