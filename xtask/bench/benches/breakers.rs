@@ -5,13 +5,21 @@
 //! * `open`: the same breakers tripped by `THRESHOLD` failures: the fast-fail path (checked
 //!   outside the timed loop: no request reaches the backend);
 //! * `contended`: two threads (the machine has two cores), each driving its own clone of one
-//!   closed breaker; the time is per call as each thread sees it (wall time / calls per thread).
+//!   closed breaker; the time is per call as each thread sees it (wall time / calls per thread);
+//! * `async`: every row of `closed` and `open` again (`async/closed/<id>`, `async/open/<id>`),
+//!   driven the way an application calls a service: `ready().await`, then `call(..).await`,
+//!   in the task of a current-thread tokio runtime. One criterion iteration batch is one
+//!   `block_on` running all its calls, timed inside the task, so the runtime's start-up is not
+//!   counted.
 //!
-//! At the end, a table of the medians and their ratios to the bare service.
+//! The first three groups poll by hand with a no-op waker (`drive::call`); the last awaits
+//! (`drive::call_async`). At the end, a table of the medians, one column per driver, and
+//! their ratios to the bare service.
 //!
 //! ```sh
-//! cargo bench -p breaker-bench                 # everything (about 3.5 minutes)
-//! cargo bench -p breaker-bench -- closed       # one group (a criterion filter)
+//! cargo bench -p breaker-bench                 # everything (about 6 minutes)
+//! cargo bench -p breaker-bench -- closed       # a filter: `closed/` and `async/closed/` rows
+//! cargo bench -p breaker-bench -- '^async/'    # one group (criterion filters are regexes)
 //! cargo bench -p breaker-bench -- --quick      # a fast, rougher pass
 //! ```
 
@@ -20,12 +28,13 @@ use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant, SystemTime};
 
-use breaker_bench::drive::{Counters, call, failing_backend, ok_backend, trip};
+use breaker_bench::drive::{self, Counters, call, call_async, failing_backend, ok_backend, trip};
 use breaker_bench::minimal::{MinimalError, MinimalLayer};
 use breaker_bench::peers;
-use breaker_bench::table::{self, Row};
+use breaker_bench::table::{self, Measure, Row};
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, SamplingMode};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode};
+use tokio::runtime::Runtime;
 use tower::{Layer, Service};
 
 /// Consecutive failures that open every breaker.
@@ -51,46 +60,112 @@ fn minimal_layer() -> MinimalLayer {
     MinimalLayer::new(THRESHOLD, OPEN)
 }
 
+/// How a benchmark drives its service, and where its results go.
+#[derive(Clone, Copy)]
+enum Driver<'a> {
+    /// `drive::call`: by hand, with a no-op waker; `<group>/<id>`.
+    Poll,
+    /// `drive::call_async` inside `block_on`; `async/<case>/<id>`.
+    Async(&'a Runtime),
+}
+
+/// Measures one call of `svc` per iteration with `driver`, as `id` of `case` (`closed`, `open`).
+/// `check` sees every outcome (in debug builds only: it costs nothing in the timed loop).
+fn bench_calls<S>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    driver: Driver<'_>,
+    case: &str,
+    id: &str,
+    svc: &mut S,
+    check: impl Fn(&Result<u64, S::Error>) -> bool,
+) where
+    S: Service<u64, Response = u64>,
+{
+    match driver {
+        Driver::Poll => {
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    let out = call(svc, black_box(1));
+                    debug_assert!(check(&out));
+                    out
+                })
+            });
+        }
+        Driver::Async(runtime) => {
+            group.bench_function(BenchmarkId::new(case, id), |b| {
+                b.iter_custom(|iters| {
+                    runtime.block_on(async {
+                        let began = Instant::now();
+                        for _ in 0..iters {
+                            let out = call_async(svc, black_box(1)).await;
+                            debug_assert!(check(&out));
+                            let _ = black_box(out);
+                        }
+                        began.elapsed()
+                    })
+                })
+            });
+        }
+    }
+}
+
 /// One closed-state benchmark: every call passes through to the backend.
-fn closed_one<S>(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, mut svc: S)
+fn closed_one<S>(group: &mut BenchmarkGroup<'_, WallTime>, driver: Driver<'_>, id: &str, mut svc: S)
 where
     S: Service<u64, Response = u64>,
     S::Error: Debug,
 {
     assert_eq!(call(&mut svc, 1).expect("a closed breaker passes"), 1);
-    group.bench_function(id, |b| b.iter(|| call(&mut svc, black_box(1))));
+    bench_calls(group, driver, "closed", id, &mut svc, |out| {
+        matches!(out, Ok(1))
+    });
     assert_eq!(call(&mut svc, 1).expect("still closed"), 1);
 }
 
-fn closed(c: &mut Criterion) {
-    let mut group = c.benchmark_group("closed");
-    closed_one(&mut group, "bare", ok_backend());
-    closed_one(&mut group, "minimal", minimal_layer().layer(ok_backend()));
+/// Every closed-state row.
+fn closed_rows(group: &mut BenchmarkGroup<'_, WallTime>, driver: Driver<'_>) {
+    closed_one(group, driver, "bare", ok_backend());
     closed_one(
-        &mut group,
+        group,
+        driver,
+        "minimal",
+        minimal_layer().layer(ok_backend()),
+    );
+    closed_one(
+        group,
+        driver,
         "02-breaker-layer",
         layer_02().layer(ok_backend()),
     );
     closed_one(
-        &mut group,
+        group,
+        driver,
         "03-single-probe",
         layer_03().layer(ok_backend()),
     );
     closed_one(
-        &mut group,
+        group,
+        driver,
         "failsafe",
         peers::failsafe(ok_backend(), THRESHOLD, OPEN),
     );
     closed_one(
-        &mut group,
+        group,
+        driver,
         "recloser",
         peers::recloser(ok_backend(), THRESHOLD, OPEN),
     );
     closed_one(
-        &mut group,
+        group,
+        driver,
         "tower-resilience",
         peers::tower_resilience(ok_backend(), THRESHOLD, OPEN),
     );
+}
+
+fn closed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("closed");
+    closed_rows(&mut group, Driver::Poll);
     group.finish();
 }
 
@@ -100,6 +175,7 @@ fn closed(c: &mut Criterion) {
 /// futures API takes an already-built future; the request still never reaches the backend).
 fn open_one<S, E>(
     group: &mut BenchmarkGroup<'_, WallTime>,
+    driver: Driver<'_>,
     id: &str,
     make: impl FnOnce(&'static Counters) -> S,
     is_open: fn(&E) -> bool,
@@ -115,13 +191,14 @@ fn open_one<S, E>(
         "{id}: opened after {failures} failures"
     );
     let (called, reached) = counters.get();
-    group.bench_function(id, |b| {
-        b.iter(|| {
-            let out = call(&mut svc, black_box(1));
-            debug_assert!(matches!(&out, Err(e) if is_open(e)));
-            out
-        })
-    });
+    bench_calls(
+        group,
+        driver,
+        "open",
+        id,
+        &mut svc,
+        |out| matches!(out, Err(e) if is_open(e)),
+    );
     assert!(
         matches!(call(&mut svc, 1), Err(e) if is_open(&e)),
         "{id}: still open"
@@ -136,50 +213,70 @@ fn open_one<S, E>(
     }
 }
 
-fn open(c: &mut Criterion) {
-    let mut group = c.benchmark_group("open");
+/// Every open-state row.
+fn open_rows(group: &mut BenchmarkGroup<'_, WallTime>, driver: Driver<'_>) {
     open_one(
-        &mut group,
+        group,
+        driver,
         "minimal",
         |n| minimal_layer().layer(failing_backend(n)),
         |e| matches!(e, MinimalError::Open),
         true,
     );
     open_one(
-        &mut group,
+        group,
+        driver,
         "02-breaker-layer",
         |n| layer_02().layer(failing_backend(n)),
         |e| matches!(e, solution_02_breaker_layer::Error::Open),
         true,
     );
     open_one(
-        &mut group,
+        group,
+        driver,
         "03-single-probe",
         |n| layer_03().layer(failing_backend(n)),
         |e| matches!(e, solution_03_single_probe::Error::Open),
         true,
     );
     open_one(
-        &mut group,
+        group,
+        driver,
         "failsafe",
         |n| peers::failsafe(failing_backend(n), THRESHOLD, OPEN),
         |e| matches!(e, failsafe::Error::Rejected),
         false,
     );
     open_one(
-        &mut group,
+        group,
+        driver,
         "recloser",
         |n| peers::recloser(failing_backend(n), THRESHOLD, OPEN),
         |e| matches!(e, recloser::Error::Rejected),
         false,
     );
     open_one(
-        &mut group,
+        group,
+        driver,
         "tower-resilience",
         |n| peers::tower_resilience(failing_backend(n), THRESHOLD, OPEN),
         |e| e.is_circuit_open(),
         true,
     );
+}
+
+fn open(c: &mut Criterion) {
+    let mut group = c.benchmark_group("open");
+    open_rows(&mut group, Driver::Poll);
+    group.finish();
+}
+
+/// The closed and open rows again, awaited in a current-thread tokio runtime.
+fn async_driver(c: &mut Criterion) {
+    let runtime = drive::runtime();
+    let mut group = c.benchmark_group("async");
+    closed_rows(&mut group, Driver::Async(&runtime));
+    open_rows(&mut group, Driver::Async(&runtime));
     group.finish();
 }
 
@@ -253,7 +350,11 @@ fn contended(c: &mut Criterion) {
     group.finish();
 }
 
-/// The table's rows, in order: every `group/id` above.
+/// The table's columns: one per driver.
+const COLUMNS: [&str; 2] = ["no-op waker", "async"];
+
+/// The table's rows, in order: every case and service above, with its `group/id` per driver
+/// (`contended` has no async column).
 fn rows() -> Vec<Row> {
     const SERVICES: [(&str, &str); 7] = [
         ("bare", "bare `service_fn` (floor)"),
@@ -265,42 +366,63 @@ fn rows() -> Vec<Row> {
         ("tower-resilience", "tower-resilience-circuitbreaker 0.14"),
     ];
     let mut rows = Vec::new();
-    for group in ["closed", "open", "contended"] {
-        let baseline = if group == "contended" {
-            ("contended", "bare")
-        } else {
-            ("closed", "bare")
-        };
+    for case in ["closed", "open", "contended"] {
         for (id, label) in SERVICES {
+            let polled = Measure {
+                group: case.to_owned(),
+                id: id.to_owned(),
+                baseline: if case == "contended" {
+                    ("contended".to_owned(), "bare".to_owned())
+                } else {
+                    ("closed".to_owned(), "bare".to_owned())
+                },
+            };
+            let awaited = (case != "contended").then(|| Measure {
+                group: "async".to_owned(),
+                id: format!("{case}/{id}"),
+                baseline: ("async".to_owned(), "closed/bare".to_owned()),
+            });
             rows.push(Row {
-                group,
-                id,
+                case,
                 label,
-                baseline,
+                measures: vec![Some(polled), awaited],
             });
         }
     }
     rows
 }
 
-/// The issue's goal for the closed path, checked on this run's medians: the 03 reference at
-/// least as fast as the fastest peer, and within 1.5x of the minimal atomic breaker.
-fn goal(dir: &std::path::Path, since: SystemTime) -> Option<String> {
-    let closed = |id| table::median_ns(dir, "closed", id, since);
-    let reference = closed("03-single-probe")?;
-    let minimal = closed("minimal")?;
-    let (peer, fastest) = ["failsafe", "recloser", "tower-resilience"]
-        .into_iter()
-        .filter_map(|id| Some((id, closed(id)?)))
-        .min_by(|a, b| a.1.total_cmp(&b.1))?;
-    let met = reference <= fastest && reference <= 1.5 * minimal;
-    Some(format!(
-        "Goal, closed path: 03 is {:.2}x the minimal atomic breaker (at most 1.5x) and {:.2}x the \
-         fastest peer, {peer} (at most 1x): {}.",
-        reference / minimal,
-        reference / fastest,
-        if met { "met" } else { "NOT met" },
-    ))
+/// The issue's goals for the closed path, checked on this run's medians: with the no-op waker,
+/// the 03 reference at least as fast as the fastest peer and within 1.5x of the minimal atomic
+/// breaker; awaited, within 1.3x of the minimal breaker. One line per driver measured.
+fn goal(dir: &std::path::Path, since: SystemTime) -> Vec<String> {
+    let median = |group: &str, id: &str| table::median_ns(dir, group, id, since);
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    let polled = || {
+        let reference = median("closed", "03-single-probe")?;
+        let minimal = median("closed", "minimal")?;
+        let (peer, fastest) = ["failsafe", "recloser", "tower-resilience"]
+            .into_iter()
+            .filter_map(|id| Some((id, median("closed", id)?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(format!(
+            "Goal, closed path, no-op waker: 03 is {:.2}x the minimal atomic breaker (at most \
+             1.5x) and {:.2}x the fastest peer, {peer} (at most 1x): {}.",
+            reference / minimal,
+            reference / fastest,
+            verdict(reference <= fastest && reference <= 1.5 * minimal),
+        ))
+    };
+    let awaited = || {
+        let reference = median("async", "closed/03-single-probe")?;
+        let minimal = median("async", "closed/minimal")?;
+        Some(format!(
+            "Goal, closed path, async: 03 is {:.2}x the minimal atomic breaker (at most 1.3x): {}.",
+            reference / minimal,
+            verdict(reference <= 1.3 * minimal),
+        ))
+    };
+    polled().into_iter().chain(awaited()).collect()
 }
 
 fn main() {
@@ -309,16 +431,21 @@ fn main() {
     closed(&mut criterion);
     open(&mut criterion);
     contended(&mut criterion);
+    async_driver(&mut criterion);
     criterion.final_summary();
 
     let dir = table::criterion_dir();
-    if let Some(table) = table::render(&dir, &rows(), since) {
+    if let Some(table) = table::render(&dir, &COLUMNS, &rows(), since) {
         println!(
-            "\nMedian time per call, and its ratio to the bare service (closed and open rows:"
+            "\nMedian time per call, per driver, and its ratio to the bare service of the same \
+             driver"
         );
-        println!("to the closed bare row; contended rows: to the bare service in two threads):\n");
+        println!(
+            "(closed and open rows: to the closed bare row; contended rows: to the bare service \
+             in two threads):\n"
+        );
         println!("{table}");
-        if let Some(goal) = goal(&dir, since) {
+        for goal in goal(&dir, since) {
             println!("{goal}\n");
         }
         let path = dir.join("breakers.md");

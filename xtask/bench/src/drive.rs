@@ -1,11 +1,20 @@
 //! How every service is driven, and the backends behind the breakers.
 //!
-//! One call is what a Tower caller does: `poll_ready`, then `call`, then poll the response
-//! future to completion. The context holds a no-op waker and nothing else, so the loop measures
-//! the services, not an executor. No breaker measured here needs a runtime: the tokio mutex of
+//! Two drivers make the same call, the one a Tower caller makes: `poll_ready`, then `call`,
+//! then the response future to completion.
+//!
+//! * [`call`] polls by hand with a no-op waker: the loop measures the services, not an
+//!   executor.
+//! * [`call_async`] is what an application writes: `ServiceExt::ready().await`, then
+//!   `call(..).await`, inside a task of a current-thread tokio runtime ([`runtime`]). The
+//!   service and its futures are moved in and out of the `async` block's state as the compiler
+//!   lays it out, so their size and the work the compiler cannot see through count here.
+//!
+//! No breaker measured here needs more of a runtime than that: the tokio mutex of
 //! `tower-resilience-circuitbreaker` is a plain semaphore that resolves at once when it is free
-//! (its timers are only used in its back-pressure mode, which is off), and `Pending` is polled
-//! again in a spin loop (only the two-thread case can see one).
+//! (its timers are only used in its back-pressure mode, which is off). [`call`] polls `Pending`
+//! again in a spin loop (only the two-thread case can see one); the async driver is only used
+//! on one thread, where nothing is ever pending.
 
 use std::future::Future;
 use std::hint;
@@ -13,7 +22,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 
-use tower::Service;
+use tower::{Service, ServiceExt};
 
 /// One call through `svc`: `poll_ready`, `call`, then the response future until it completes.
 #[inline]
@@ -36,6 +45,29 @@ where
         }
         hint::spin_loop();
     }
+}
+
+/// One call through `svc` the way an application makes it: `svc.ready().await`, then
+/// `call(req).await`. Run it inside [`runtime`]'s `block_on` (or any executor).
+#[inline]
+pub async fn call_async<S, Req>(svc: &mut S, req: Req) -> Result<S::Response, S::Error>
+where
+    S: Service<Req>,
+{
+    svc.ready().await?.call(req).await
+}
+
+/// The async driver's executor: a current-thread tokio runtime with no timer and no I/O
+/// driver (no breaker measured here needs them), so that a call is polled in the task that
+/// `block_on` runs, on the calling thread.
+///
+/// # Panics
+///
+/// If the runtime cannot be built.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread tokio runtime")
 }
 
 /// The backend's error.

@@ -3,10 +3,16 @@
 //!
 //! * [`drive::call`]: one call the way a Tower caller makes it (`poll_ready`, `call`, poll the
 //!   response future to completion) with a no-op waker, so that no executor is measured;
+//!   [`drive::call_async`]: the same call as an application awaits it (`ready().await`, then
+//!   `call(..).await`) in a current-thread tokio runtime;
 //! * [`minimal`]: the yardstick, the least a Tower breaker can do per call;
 //! * [`peers`]: `failsafe`, `recloser` and `tower-resilience-circuitbreaker`, configured alike
 //!   and wrapped as Tower services;
-//! * [`table`]: the summary printed at the end of the run (median ns/call, ratio to bare).
+//! * [`table`]: the summary printed at the end of the run (median ns/call per driver, ratio
+//!   to bare).
+//!
+//! `examples/per_call.rs` makes `n` calls of one service by one driver outside criterion, for
+//! instruction counts (`valgrind --tool=callgrind`), which stay repeatable on a busy machine.
 //!
 //! This crate is a workspace member but not a default member: neither `cargo test` at the root
 //! nor `cargo xtask check` builds it (or criterion).
@@ -53,6 +59,16 @@ mod allocations {
         f();
         COUNT.with(Cell::get) - before
     }
+
+    /// How many allocations `f` made on this thread, awaited inside a current-thread runtime
+    /// (only the awaiting is counted, not the runtime's own set-up in `block_on`).
+    pub(crate) fn awaiting(f: impl std::future::Future<Output = ()>) -> u64 {
+        crate::drive::runtime().block_on(async {
+            let before = COUNT.with(Cell::get);
+            f.await;
+            COUNT.with(Cell::get) - before
+        })
+    }
 }
 
 #[cfg(test)]
@@ -61,7 +77,7 @@ mod tests {
 
     use tower::{Layer, Service};
 
-    use crate::drive::{Counters, call, failing_backend, ok_backend, trip};
+    use crate::drive::{Counters, call, call_async, failing_backend, ok_backend, trip};
     use crate::minimal::{MinimalError, MinimalLayer};
     use crate::peers;
 
@@ -87,6 +103,16 @@ mod tests {
             }
         });
         assert_eq!(allocations > 0, allocates, "{allocations} allocations");
+        let allocations = crate::allocations::awaiting(async {
+            for _ in 0..10 {
+                assert!(matches!(call_async(&mut svc, 0).await, Err(e) if is_open(&e)));
+            }
+        });
+        assert_eq!(
+            allocations > 0,
+            allocates,
+            "{allocations} allocations (awaited)"
+        );
         let after = counters.get();
         assert_eq!(
             after.1, before.1,
@@ -124,13 +150,20 @@ mod tests {
 
     #[test]
     fn the_closed_path_of_the_minimal_and_reference_breakers_does_not_allocate() {
+        /// Allocations in 10 calls polled by hand, plus in 10 calls awaited.
         fn allocations<S: Service<u64>>(mut svc: S) -> u64 {
             assert!(call(&mut svc, 1).is_ok(), "closed");
-            crate::allocations::during(|| {
+            let polled = crate::allocations::during(|| {
                 for _ in 0..10 {
                     assert!(call(&mut svc, 1).is_ok());
                 }
-            })
+            });
+            let awaited = crate::allocations::awaiting(async {
+                for _ in 0..10 {
+                    assert!(call_async(&mut svc, 1).await.is_ok());
+                }
+            });
+            polled + awaited
         }
         assert_eq!(
             allocations(MinimalLayer::new(THRESHOLD, OPEN).layer(ok_backend())),

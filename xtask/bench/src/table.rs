@@ -6,17 +6,28 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-/// One row of the table: criterion's `group/id`, and the name printed for it.
-#[derive(Debug, Clone, Copy)]
+/// One row of the table: a case and a service, measured by one or more drivers.
+#[derive(Debug, Clone)]
 pub struct Row {
-    /// The criterion group (`closed`, `open`, `contended`).
-    pub group: &'static str,
-    /// The benchmark's id inside its group.
-    pub id: &'static str,
-    /// What the table calls it.
+    /// The case (`closed`, `open`, `contended`).
+    pub case: &'static str,
+    /// What the table calls the service.
     pub label: &'static str,
-    /// The `group/id` of the row this one is divided by.
-    pub baseline: (&'static str, &'static str),
+    /// One entry per column (driver), in the columns' order; `None` where the driver does not
+    /// measure this case.
+    pub measures: Vec<Option<Measure>>,
+}
+
+/// Where one cell's median comes from: criterion's `group/id`, and the `group/id` it is
+/// divided by.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    /// The criterion group (`closed`, `open`, `contended`, `async`).
+    pub group: String,
+    /// The benchmark's id inside its group (`bare`, or `closed/bare` in `async`).
+    pub id: String,
+    /// The `group/id` of the cell this one is divided by.
+    pub baseline: (String, String),
 }
 
 /// Where criterion writes its results: the same rules as criterion 0.7 (`$CRITERION_HOME`,
@@ -54,39 +65,51 @@ pub fn median_ns(dir: &Path, group: &str, id: &str, since: SystemTime) -> Option
     estimates["median"]["point_estimate"].as_f64()
 }
 
-/// The Markdown table of `rows`, from the medians in `dir` written at or after `since`. Rows
-/// that were not measured in this run (filtered out, or `--test` mode) are left out; `None`
-/// when none was measured.
-pub fn render(dir: &Path, rows: &[Row], since: SystemTime) -> Option<String> {
-    let medians: Vec<Option<f64>> = rows
+/// The Markdown table of `rows`, one pair of columns (median, ratio) per entry of `columns`,
+/// from the medians in `dir` written at or after `since`. Cells that were not measured in this
+/// run (filtered out, or `--test` mode) read `–`, rows with no cell measured are left out;
+/// `None` when nothing was measured.
+pub fn render(dir: &Path, columns: &[&str], rows: &[Row], since: SystemTime) -> Option<String> {
+    let median = |m: &Measure| median_ns(dir, &m.group, &m.id, since);
+    let cells: Vec<Vec<Option<f64>>> = rows
         .iter()
-        .map(|row| median_ns(dir, row.group, row.id, since))
+        .map(|row| {
+            row.measures
+                .iter()
+                .map(|m| m.as_ref().and_then(median))
+                .collect()
+        })
         .collect();
-    if medians.iter().all(Option::is_none) {
+    if cells.iter().flatten().all(Option::is_none) {
         return None;
     }
-    let mut out = String::new();
-    out.push_str("| case | service | median ns/call | × bare |\n");
-    out.push_str("|---|---|---:|---:|\n");
-    for (row, median) in rows.iter().zip(&medians) {
-        let Some(median) = median else { continue };
-        let base = rows
-            .iter()
-            .zip(&medians)
-            .find(|(r, _)| (r.group, r.id) == row.baseline)
-            .and_then(|(_, m)| *m);
-        let ratio = match base {
-            Some(base) if base > 0.0 => format!("{:.1}", median / base),
-            _ => "–".to_owned(),
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            row.group,
-            row.label,
-            format_ns(*median),
-            ratio
-        );
+    let mut out = String::from("| case | service |");
+    for column in columns {
+        let _ = write!(out, " {column}: median ns/call | × bare |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---:|---:|".repeat(columns.len()));
+    out.push('\n');
+    for (row, medians) in rows.iter().zip(&cells) {
+        if medians.iter().all(Option::is_none) {
+            continue;
+        }
+        let _ = write!(out, "| {} | {} |", row.case, row.label);
+        for column in 0..columns.len() {
+            let measure = row.measures.get(column).and_then(Option::as_ref);
+            let value = medians.get(column).copied().flatten();
+            let (Some(measure), Some(value)) = (measure, value) else {
+                out.push_str(" – | – |");
+                continue;
+            };
+            let (group, id) = &measure.baseline;
+            let ratio = match median_ns(dir, group, id, since) {
+                Some(base) if base > 0.0 => format!("{:.1}", value / base),
+                _ => "–".to_owned(),
+            };
+            let _ = write!(out, " {} | {} |", format_ns(value), ratio);
+        }
+        out.push('\n');
     }
     Some(out)
 }
@@ -106,7 +129,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_fresh_rows_with_ratios_and_skips_missing_ones() {
+    fn renders_fresh_cells_with_ratios_per_driver_and_skips_missing_ones() {
         let dir = std::env::temp_dir().join(format!("breaker-bench-table-{}", std::process::id()));
         let write = |group: &str, id: &str, median: f64| {
             let d = dir.join(group).join(id).join("new");
@@ -117,35 +140,53 @@ mod tests {
         let since = SystemTime::now() - std::time::Duration::from_secs(60);
         write("closed", "bare", 1.5);
         write("closed", "minimal", 15.0);
-        let rows = [
-            Row {
-                group: "closed",
-                id: "bare",
-                label: "bare",
-                baseline: ("closed", "bare"),
-            },
-            Row {
-                group: "closed",
-                id: "minimal",
-                label: "minimal",
-                baseline: ("closed", "bare"),
-            },
-            Row {
-                group: "closed",
-                id: "missing",
-                label: "missing",
-                baseline: ("closed", "bare"),
-            },
-        ];
-        let table = render(&dir, &rows, since).unwrap();
-        assert!(table.contains("| closed | bare | 1.50 | 1.0 |"), "{table}");
-        assert!(
-            table.contains("| closed | minimal | 15.0 | 10.0 |"),
+        write("async", "closed/bare", 2.0);
+        write("async", "closed/minimal", 30.0);
+        let measure = |group: &str, id: &str, base: (&str, &str)| {
+            Some(Measure {
+                group: group.to_owned(),
+                id: id.to_owned(),
+                baseline: (base.0.to_owned(), base.1.to_owned()),
+            })
+        };
+        let row = |label: &'static str| Row {
+            case: "closed",
+            label,
+            measures: vec![
+                measure("closed", label, ("closed", "bare")),
+                measure(
+                    "async",
+                    &format!("closed/{label}"),
+                    ("async", "closed/bare"),
+                ),
+            ],
+        };
+        let mut polled_only = row("minimal");
+        polled_only.measures[1] = None;
+        let rows = [row("bare"), row("minimal"), row("missing"), polled_only];
+        let table = render(&dir, &["no-op", "async"], &rows, since).unwrap();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "| case | service | no-op: median ns/call | × bare | async: median ns/call | × bare |",
             "{table}"
         );
-        assert!(!table.contains("missing"), "{table}");
+        assert_eq!(lines[1], "|---|---|---:|---:|---:|---:|", "{table}");
+        assert_eq!(
+            lines[2], "| closed | bare | 1.50 | 1.0 | 2.00 | 1.0 |",
+            "{table}"
+        );
+        assert_eq!(
+            lines[3], "| closed | minimal | 15.0 | 10.0 | 30.0 | 15.0 |",
+            "{table}"
+        );
+        assert_eq!(
+            lines[4], "| closed | minimal | 15.0 | 10.0 | – | – |",
+            "{table}"
+        );
+        assert_eq!(lines.len(), 5, "the unmeasured row is left out: {table}");
         let future = SystemTime::now() + std::time::Duration::from_secs(3600);
-        assert!(render(&dir, &rows, future).is_none());
+        assert!(render(&dir, &["no-op", "async"], &rows, future).is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
