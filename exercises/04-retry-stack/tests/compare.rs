@@ -94,7 +94,28 @@ async fn compare_the_two_orders() {
     }
     let inside = calls.load(Ordering::SeqCst);
     println!("  the backend saw {inside} attempt(s) in all");
+    println!("\nWhy:\n\n{WHY}");
 }
+
+/// Why the two orders differ: printed after what happened, so that the README does not spoil
+/// the prediction.
+const WHY: &str = "\
+With the breaker outside, one logical request is one outcome for the breaker: after the first\n\
+request the circuit is `Closed { failure_count: 1 }`, though the backend failed three times. It\n\
+takes three failed *requests* to open it, and from then on the backend sees nothing at all.\n\
+\n\
+With the retry outside, every attempt is an outcome: the first request opens the circuit by\n\
+itself (`Open` after 3 attempts), and every later request is rejected on its first attempt,\n\
+which the policy does not retry, so it fails fast.\n\
+\n\
+Fewer attempts is not the whole story. With the retry outside, the breaker counts attempts, not\n\
+requests: its threshold now depends on `max_attempts`, one unlucky request can open it, and with\n\
+`max_attempts` 4 the first caller would get `Error::Open` for a request that was in fact sent three\n\
+times. With the breaker outside, the threshold means what it says (consecutive failed requests),\n\
+the caller's outcome is the breaker's outcome (a success on the last attempt is a success), and\n\
+once the circuit is open not a single retry piles up on the backend. The half-open probe is one\n\
+logical request too, retries included: while it waits to retry, the other callers still get\n\
+`Error::Open`, and a success on its retry closes the circuit.\n";
 
 /// A backend that is down, counting the attempts it sees.
 fn down(

@@ -5,8 +5,8 @@
 //! retry_outside_breaker:   caller ──▶ Retry ──▶ CircuitBreaker ──▶ backend
 //! ```
 //!
-//! The function names say which layer is on the outside: the first layer given to
-//! `ServiceBuilder::layer` is the outermost one, the one the caller's request reaches first.
+//! The function names say which layer is on the outside: the one the caller's request reaches
+//! first.
 
 use tower::ServiceBuilder;
 use tower::retry::{Retry, RetryLayer};
