@@ -40,7 +40,7 @@ pub(crate) struct ProbeGate {
 pub struct Probe {
     // TODO: what a probe must carry to settle the half-open period (its verdict goes to
     // the circuit with a `Ticket` of that period) and to be given back (to the gate it
-    // came from, in `Shared`: keep an `Arc<Shared>`). `Send + Sync`, like the future it
+    // came from, which lives in `Shared`). `Send + Sync`, like the future it
     // rides in.
 }
 
@@ -67,9 +67,10 @@ impl ProbeGate {
     pub(crate) fn follow(&self, circuit: &Circuit) {
         // TODO: when this returns, the gate agrees with `circuit`: a half-open period that
         // begins (`State::HalfOpen`, a new `circuit.epoch()`) has its probe free; outside
-        // half-open no probe can be taken. Every change passes here, the probe's verdict
-        // included. Mind the locks: this runs with the circuit's lock held. (A design may
-        // have little to do here.)
+        // half-open no probe can be taken. Every `Shared::update` passes here, the probe's
+        // verdict included, and so does one that changed nothing (a stale outcome): a
+        // probe that is out stays out until its own period ends. Mind the locks: this runs
+        // with the circuit's lock held. (A design may have little to do here.)
         todo!("ProbeGate::follow: keep the gate in step with the circuit")
     }
 
@@ -93,11 +94,11 @@ impl Probe {
     /// half-open period. The probe stays where it is (in the response future) until it is
     /// dropped, which may be much later.
     pub(crate) fn settle(&mut self, failed: bool) {
-        // TODO: when this returns, the circuit has the verdict (`Circuit::on_failure` or
-        // `Circuit::on_success` with the probe's ticket, under the lock: only through
-        // `Shared::update`, which then calls your `follow`; read the clock with
-        // `Instant::now()` first), and the next half-open period can have a probe of its
-        // own, however long this one stays in its response future.
+        // TODO: when this returns, the circuit has the probe's verdict, recorded like any
+        // outcome of exercise 01 (with the ticket of the probe's period, at the time the
+        // request ended, through the one way to change the circuit in `shared.rs`), and
+        // the next half-open period can have a probe of its own, however long this one
+        // stays in its response future.
         // The pitfall: until the verdict is in, the probe is still out. If it is free
         // before, another caller takes it and a second request reaches the backend.
         todo!("Probe::settle: let the probe's outcome decide the half-open period")

@@ -18,7 +18,7 @@ use crate::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug)]
 pub(crate) struct ProbeGate {
     // BEGIN SOLUTION
-    /// The probe slot: `free(e)` or `taken(e)` while the circuit is half-open in epoch `e`,
+    /// The probe slot: free(e) or taken(e) while the circuit is half-open in epoch `e`,
     /// `NOT_HALF_OPEN` otherwise. Opened and closed under the circuit's lock, by `follow`;
     /// taken and given back without it, by compare-and-swap.
     slot: AtomicU64,
@@ -54,7 +54,7 @@ pub struct Probe {
     // END SOLUTION
     // EXERCISE: // TODO: what a probe must carry to settle the half-open period (its verdict goes to
     // EXERCISE: // the circuit with a `Ticket` of that period) and to be given back (to the gate it
-    // EXERCISE: // came from, in `Shared`: keep an `Arc<Shared>`). `Send + Sync`, like the future it
+    // EXERCISE: // came from, which lives in `Shared`). `Send + Sync`, like the future it
     // EXERCISE: // rides in.
 }
 
@@ -70,10 +70,10 @@ pub(crate) enum Reservation {
 }
 
 // BEGIN SOLUTION
-// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds `free(e)`
-// or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
-// opens and closes it, with the state. Without the lock, a caller can only flip `free(e)` to
-// `taken(e)` (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
+// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds free(e)
+// or taken(e); otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
+// opens and closes it, with the state. Without the lock, a caller can only flip free(e) to
+// taken(e) (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
 // word, epoch included.
 
 /// The slot's word while the circuit is not half-open. (No epoch gets anywhere near it.)
@@ -140,9 +140,10 @@ impl ProbeGate {
         // END SOLUTION
         // EXERCISE: // TODO: when this returns, the gate agrees with `circuit`: a half-open period that
         // EXERCISE: // begins (`State::HalfOpen`, a new `circuit.epoch()`) has its probe free; outside
-        // EXERCISE: // half-open no probe can be taken. Every change passes here, the probe's verdict
-        // EXERCISE: // included. Mind the locks: this runs with the circuit's lock held. (A design may
-        // EXERCISE: // have little to do here.)
+        // EXERCISE: // half-open no probe can be taken. Every `Shared::update` passes here, the probe's
+        // EXERCISE: // verdict included, and so does one that changed nothing (a stale outcome): a
+        // EXERCISE: // probe that is out stays out until its own period ends. Mind the locks: this runs
+        // EXERCISE: // with the circuit's lock held. (A design may have little to do here.)
         // EXERCISE: todo!("ProbeGate::follow: keep the gate in step with the circuit")
     }
 
@@ -204,11 +205,11 @@ impl Probe {
             }
         });
         // END SOLUTION
-        // EXERCISE: // TODO: when this returns, the circuit has the verdict (`Circuit::on_failure` or
-        // EXERCISE: // `Circuit::on_success` with the probe's ticket, under the lock: only through
-        // EXERCISE: // `Shared::update`, which then calls your `follow`; read the clock with
-        // EXERCISE: // `Instant::now()` first), and the next half-open period can have a probe of its
-        // EXERCISE: // own, however long this one stays in its response future.
+        // EXERCISE: // TODO: when this returns, the circuit has the probe's verdict, recorded like any
+        // EXERCISE: // outcome of exercise 01 (with the ticket of the probe's period, at the time the
+        // EXERCISE: // request ended, through the one way to change the circuit in `shared.rs`), and
+        // EXERCISE: // the next half-open period can have a probe of its own, however long this one
+        // EXERCISE: // stays in its response future.
         // EXERCISE: // The pitfall: until the verdict is in, the probe is still out. If it is free
         // EXERCISE: // before, another caller takes it and a second request reaches the backend.
         // EXERCISE: todo!("Probe::settle: let the probe's outcome decide the half-open period")

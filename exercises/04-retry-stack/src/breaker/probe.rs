@@ -14,7 +14,7 @@ use crate::breaker::sync::atomic::{AtomicU64, Ordering};
 /// exercise 03.
 #[derive(Debug)]
 pub(crate) struct ProbeGate {
-    /// The probe slot: `free(e)` or `taken(e)` while the circuit is half-open in epoch `e`,
+    /// The probe slot: free(e) or taken(e) while the circuit is half-open in epoch `e`,
     /// `NOT_HALF_OPEN` otherwise. Opened and closed under the circuit's lock, by `follow`;
     /// taken and given back without it, by compare-and-swap.
     slot: AtomicU64,
@@ -54,10 +54,10 @@ pub(crate) enum Reservation {
     NotHalfOpen,
 }
 
-// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds `free(e)`
-// or `taken(e)`; otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
-// opens and closes it, with the state. Without the lock, a caller can only flip `free(e)` to
-// `taken(e)` (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
+// The slot is one `AtomicU64`. While the circuit is half-open in epoch `e`, it holds free(e)
+// or taken(e); otherwise it holds `NOT_HALF_OPEN`. Only `follow` (under the circuit's lock)
+// opens and closes it, with the state. Without the lock, a caller can only flip free(e) to
+// taken(e) (`reserve`) and a probe back (`Drop`), both with a compare-and-swap on the whole
 // word, epoch included.
 
 /// The slot's word while the circuit is not half-open. (No epoch gets anywhere near it.)
