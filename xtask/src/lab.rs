@@ -109,15 +109,7 @@ pub fn run(
         },
     };
     let out = ws.target.join("lab");
-    let mut command = ws.cargo();
-    command.args([
-        "run",
-        "--quiet",
-        "--package",
-        "breaker-lab",
-        "--bin",
-        "breaker-lab",
-    ]);
+    let mut command = ws.cargo_run("breaker-lab", "breaker-lab");
     if choice.learner {
         command
             .arg("--features")
@@ -144,17 +136,8 @@ pub fn run(
 /// this before it renders.
 pub fn slide_charts(ws: &Workspace, dir: &Path) -> Result<()> {
     let status = ws
-        .cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "breaker-lab",
-            "--bin",
-            "breaker-lab",
-            "--",
-            "--slides",
-        ])
+        .cargo_run("breaker-lab", "breaker-lab")
+        .args(["--", "--slides"])
         .arg(dir)
         .status()?;
     if !status.success() {

@@ -361,16 +361,8 @@ fn render_slides(ws: &Workspace) -> Result<()> {
     let input = ws.root.join("slides").join("day13.md");
     let output = ws.target.join("slides").join("day13.html");
     let status = ws
-        .cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "slides",
-            "--bin",
-            "render-slides",
-            "--",
-        ])
+        .cargo_run("slides", "render-slides")
+        .arg("--")
         .arg(&input)
         .arg(&output)
         .status()?;

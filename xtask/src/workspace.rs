@@ -175,6 +175,15 @@ impl Workspace {
         command
     }
 
+    /// `cargo run` of one of the workspace's tools (the slides renderer, the lab): arguments
+    /// after `--` go to the tool. The tools are crates of their own, so that
+    /// `cargo xtask check` never builds their dependencies.
+    pub fn cargo_run(&self, package: &str, bin: &str) -> Command {
+        let mut command = self.cargo();
+        command.args(["run", "--quiet", "--package", package, "--bin", bin]);
+        command
+    }
+
     /// `path` relative to the root, for messages.
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)

@@ -430,8 +430,9 @@ pub fn junit(grade: &Grade) -> String {
     out
 }
 
-/// Escapes text for XML, dropping the control characters XML 1.0 cannot hold.
-fn xml(text: &str) -> String {
+/// Escapes text for XML (and HTML, content and attribute values), dropping the control
+/// characters XML 1.0 cannot hold.
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
