@@ -194,7 +194,7 @@ mod tests {
     fn markup_in_a_name_is_text() {
         assert_eq!(
             escape("<img src=x onerror='a(\"&\")'>"),
-            "&lt;img src=x onerror=&#39;a(&quot;&amp;&quot;)&#39;&gt;"
+            "&lt;img src=x onerror=&apos;a(&quot;&amp;&quot;)&apos;&gt;"
         );
     }
 }
