@@ -39,7 +39,7 @@ pub(crate) struct Shared {
     /// [`Shared::update`], which also publishes the snapshot.
     circuit: Mutex<Circuit>,
     /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
-    /// loaded (`Acquire`) without it.
+    /// loaded (`Relaxed`) without it.
     snapshot: AtomicU64,
     /// The one probe of half-open (see `probe.rs`). [`Shared::update`] makes it follow every
     /// change of the circuit, under the lock; [`Shared::admit`] asks it for the probe, without
@@ -78,13 +78,28 @@ impl Shared {
         self.lock().state()
     }
 
-    /// Decides the fate of a request that arrives now.
-    pub(crate) fn admit(self: &Arc<Self>) -> Admission {
-        // The hot path: a closed circuit admits without changing anything, so one load of the
-        // snapshot is enough. The ticket is the one `Circuit::admit` would hand out.
+    /// The hot path of the admission: the ticket of a request that arrives now if the circuit
+    /// is closed, `None` otherwise (then [`Shared::admit`] decides). A closed circuit admits
+    /// without changing anything, so one load of the snapshot is enough, and the ticket is the
+    /// one `Circuit::admit` would hand out. Inlined into the caller's `poll_ready`.
+    #[inline]
+    pub(crate) fn closed_ticket(&self) -> Option<Ticket> {
         let snapshot = self.snapshot();
         if snapshot.is_closed() {
-            return Admission::Admitted(Ticket::issued_in(snapshot.epoch()));
+            Some(Ticket::issued_in(snapshot.epoch()))
+        } else {
+            None
+        }
+    }
+
+    /// Decides the fate of a request that arrives now, when [`Shared::closed_ticket`] found the
+    /// circuit not closed: out of line, so that the closed path stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn admit(self: &Arc<Self>) -> Admission {
+        // Closed again since the caller looked: admitted like on the hot path.
+        if let Some(ticket) = self.closed_ticket() {
+            return Admission::Admitted(ticket);
         }
         // Half-open: the gate decides, without the lock.
         if let Some(admission) = self.probe_admission() {
@@ -114,16 +129,26 @@ impl Shared {
     }
 
     /// Reports the outcome of a request that is not the probe (see [`Probe::settle`] for it).
+    #[inline]
     pub(crate) fn record(&self, ticket: Ticket, failed: bool) {
-        if failed {
-            let now = Instant::now();
-            self.update(|circuit| circuit.on_failure(ticket, now));
-        } else if !self.snapshot().is_clean() {
-            self.update(|circuit| circuit.on_success(ticket));
+        if failed || !self.snapshot().is_clean() {
+            self.record_locked(ticket, failed);
         }
         // A success while closed with no failure counted would set the count to zero: it is
         // zero already. (Or the ticket is stale, and `Circuit` would ignore it.) Nothing to
         // write, which keeps the closed hot path free of writes.
+    }
+
+    /// [`Shared::record`] when there is something to write: under the lock, out of line.
+    #[cold]
+    #[inline(never)]
+    fn record_locked(&self, ticket: Ticket, failed: bool) {
+        if failed {
+            let now = Instant::now();
+            self.update(|circuit| circuit.on_failure(ticket, now));
+        } else {
+            self.update(|circuit| circuit.on_success(ticket));
+        }
     }
 
     /// Runs `change` on the locked circuit, then, before unlocking, publishes the new snapshot
@@ -153,8 +178,11 @@ impl Shared {
         Admission::Rejected
     }
 
+    /// The snapshot, loaded `Relaxed`: nothing is read *through* it (see the crate docs,
+    /// "Memory orderings").
+    #[inline]
     fn snapshot(&self) -> Snapshot {
-        Snapshot(self.snapshot.load(Ordering::Acquire))
+        Snapshot(self.snapshot.load(Ordering::Relaxed))
     }
 
     /// Locks the circuit. The lock is only ever held for a few synchronous lines (never across
@@ -192,18 +220,22 @@ impl Snapshot {
         Snapshot(circuit.epoch() << KIND_BITS | kind)
     }
 
+    #[inline]
     fn epoch(self) -> u64 {
         self.0 >> KIND_BITS
     }
 
+    #[inline]
     fn kind(self) -> u64 {
         self.0 & KIND_MASK
     }
 
+    #[inline]
     fn is_closed(self) -> bool {
         self.kind() != NOT_CLOSED
     }
 
+    #[inline]
     fn is_clean(self) -> bool {
         self.kind() == CLOSED_CLEAN
     }
