@@ -35,18 +35,18 @@ use crate::sync::{Mutex, MutexGuard};
 /// The state one breaker and all its clones share (behind an `Arc`).
 ///
 /// Aligned to 128 bytes, so that the `Arc`'s reference counts, which every request writes
-/// (`call` clones the `Arc` into its response future, whose drop releases it), are on cache
-/// lines of their own (the pair of lines that x86 prefetches together), away from the snapshot
-/// that every request reads: two threads calling at once bounce the counts' line between their
-/// cores, but the snapshot's line stays in both caches. See "Costs" in the crate docs.
+/// (`call` clones the `Arc` into its response future, whose drop releases it), sit on cache
+/// lines of their own (the pair of lines that x86 fetches together), away from the snapshot
+/// that every request reads. Two threads calling clones at once may move the counts' line
+/// between their cores; the snapshot's line, only read while closed, stays in both caches.
 #[derive(Debug)]
 #[repr(align(128))]
 pub(crate) struct Shared {
     /// The state machine of exercise 01. Every change of state happens under this lock, in
     /// [`Shared::update`], which also publishes the snapshot.
     circuit: Mutex<Circuit>,
-    /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
-    /// loaded (`Relaxed`) without it.
+    /// [`Snapshot`] of the circuit, stored under the lock after every change and loaded
+    /// without it, both `Relaxed` (see [`Shared::snapshot`]).
     snapshot: AtomicU64,
     /// The one probe of half-open (see `probe.rs`). [`Shared::update`] makes it follow every
     /// change of the circuit, under the lock; [`Shared::admit`] asks it for the probe, without
@@ -169,7 +169,7 @@ impl Shared {
             self.counters.entered(circuit.state());
         }
         self.snapshot
-            .store(Snapshot::of(&circuit).0, Ordering::Release);
+            .store(Snapshot::of(&circuit).0, Ordering::Relaxed);
         self.gate.follow(&circuit);
         result
     }
@@ -185,8 +185,12 @@ impl Shared {
         Admission::Rejected
     }
 
-    /// The snapshot, loaded `Relaxed`: nothing is read *through* it (see the crate docs,
-    /// "Memory orderings").
+    /// The snapshot, loaded `Relaxed`: nothing is read *through* it. The closed path needs
+    /// the word alone (its epoch is the ticket); a word that says "not closed" sends the caller
+    /// to the gate or to the lock, which order what they guard themselves. (`Acquire` would not
+    /// make the word any fresher: `Circuit` ignores the outcome of a stale ticket either way.)
+    /// An `Acquire` load is free for an x86 processor, not for the compiler, which may then
+    /// not reuse what it read before it: the closed path grows and is no longer inlined.
     #[inline]
     fn snapshot(&self) -> Snapshot {
         Snapshot(self.snapshot.load(Ordering::Relaxed))
