@@ -88,6 +88,7 @@ where
 {
     type Output = Result<Res, Error<E>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProj::Open => Poll::Ready(Err(Error::Open)),

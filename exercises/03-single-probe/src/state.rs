@@ -77,11 +77,13 @@ impl Ticket {
     /// A ticket for a request admitted in `epoch`. Only the lock-free admission uses it: it
     /// reads the epoch of a `Closed` circuit from the published snapshot (see `shared.rs`)
     /// instead of asking [`Circuit::admit`], which would hand out the very same ticket.
+    #[inline]
     pub(crate) fn issued_in(epoch: u64) -> Ticket {
         Ticket { epoch }
     }
 
     /// The epoch that admitted the request.
+    #[inline]
     pub(crate) fn epoch(self) -> u64 {
         self.epoch
     }

@@ -6,7 +6,9 @@
 //! target/release/examples/per_call <driver> <service> <n>
 //! #   driver:  noop (drive::call), async (drive::call_async in one block_on),
 //! #            threads (two threads, each `n` calls on its own clone, no-op waker),
-//! #            separate (the same with two independent breakers: nothing shared)
+//! #            separate (the same with two independent breakers: nothing shared),
+//! #            clone (no-op waker, each call on a fresh clone of the service, dropped after
+//! #            it: what tower's `Retry` and routers that clone per request do)
 //! #   service: bare, minimal, 03 (closed), minimal-open, 03-open (tripped)
 //!
 //! # Instructions per call: the difference of two runs, so that start-up cancels out.
@@ -51,6 +53,16 @@ fn async_loop<S: Service<u64, Response = u64>>(svc: &mut S, n: u64) {
     });
 }
 
+/// Each call on a clone made for it, as tower's `Retry` (which clones itself, so its inner
+/// service, in every `call`) and a router that clones its service per request do.
+#[inline(never)]
+fn clone_loop<S: Service<u64, Response = u64> + Clone>(svc: &S, n: u64) {
+    for _ in 0..n {
+        let mut clone = svc.clone();
+        let _ = black_box(call(&mut clone, black_box(1)));
+    }
+}
+
 fn threads_loop<S: Service<u64, Response = u64> + Clone + Send>(svc: &S, n: u64) {
     std::thread::scope(|scope| {
         for _ in 0..2 {
@@ -88,9 +100,10 @@ where
         "async" => async_loop(&mut svc, n),
         "threads" => threads_loop(&svc, n),
         "separate" => separate_threads_loop(make, n),
+        "clone" => clone_loop(&svc, n),
         _ => {
             return Err(format!(
-                "unknown driver {driver:?}: noop, async, threads or separate"
+                "unknown driver {driver:?}: noop, async, threads, separate or clone"
             ));
         }
     }
@@ -112,7 +125,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [driver, service, n] = args.as_slice() else {
         eprintln!(
-            "usage: per_call <noop|async|threads|separate> <bare|minimal|03|minimal-open|03-open> <n>"
+            "usage: per_call <noop|async|threads|separate|clone> <bare|minimal|03|minimal-open|03-open> <n>"
         );
         return ExitCode::FAILURE;
     };

@@ -25,7 +25,11 @@ use std::task::{Context, Poll, Waker};
 use tower::{Service, ServiceExt};
 
 /// One call through `svc`: `poll_ready`, `call`, then the response future until it completes.
-#[inline]
+///
+/// Always inlined, so that the caller's loop measures the service and never a call into this
+/// driver, however many places call it for the same service (left to the compiler, it stops
+/// inlining it once a second place does).
+#[inline(always)]
 pub fn call<S, Req>(svc: &mut S, req: Req) -> Result<S::Response, S::Error>
 where
     S: Service<Req>,

@@ -33,13 +33,20 @@ use crate::breaker::sync::atomic::{AtomicU64, Ordering};
 use crate::breaker::sync::{Mutex, MutexGuard};
 
 /// The state one breaker and all its clones share (behind an `Arc`).
+///
+/// Aligned to 128 bytes, so that the `Arc`'s reference counts, which every request writes
+/// (`call` clones the `Arc` into its response future, whose drop releases it), sit on cache
+/// lines of their own (the pair of lines that x86 fetches together), away from the snapshot
+/// that every request reads. Two threads calling clones at once may move the counts' line
+/// between their cores; the snapshot's line, only read while closed, stays in both caches.
 #[derive(Debug)]
+#[repr(align(128))]
 pub(crate) struct Shared {
     /// The state machine of exercise 01. Every change of state happens under this lock, in
     /// [`Shared::update`], which also publishes the snapshot.
     circuit: Mutex<Circuit>,
-    /// [`Snapshot`] of the circuit, stored (`Release`) under the lock after every change and
-    /// loaded (`Acquire`) without it.
+    /// [`Snapshot`] of the circuit, stored under the lock after every change and loaded
+    /// without it, both `Relaxed` (see [`Shared::snapshot`]).
     snapshot: AtomicU64,
     /// The one probe of half-open (see `probe.rs`). [`Shared::update`] makes it follow every
     /// change of the circuit, under the lock; [`Shared::admit`] asks it for the probe, without
@@ -78,13 +85,28 @@ impl Shared {
         self.lock().state()
     }
 
-    /// Decides the fate of a request that arrives now.
-    pub(crate) fn admit(self: &Arc<Self>) -> Admission {
-        // The hot path: a closed circuit admits without changing anything, so one load of the
-        // snapshot is enough. The ticket is the one `Circuit::admit` would hand out.
+    /// The hot path of the admission: the ticket of a request that arrives now if the circuit
+    /// is closed, `None` otherwise (then [`Shared::admit`] decides). A closed circuit admits
+    /// without changing anything, so one load of the snapshot is enough, and the ticket is the
+    /// one `Circuit::admit` would hand out. Inlined into the caller's `poll_ready`.
+    #[inline]
+    pub(crate) fn closed_ticket(&self) -> Option<Ticket> {
         let snapshot = self.snapshot();
         if snapshot.is_closed() {
-            return Admission::Admitted(Ticket::issued_in(snapshot.epoch()));
+            Some(Ticket::issued_in(snapshot.epoch()))
+        } else {
+            None
+        }
+    }
+
+    /// Decides the fate of a request that arrives now, when [`Shared::closed_ticket`] found the
+    /// circuit not closed: out of line, so that the closed path stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn admit(self: &Arc<Self>) -> Admission {
+        // Closed again since the caller looked: admitted like on the hot path.
+        if let Some(ticket) = self.closed_ticket() {
+            return Admission::Admitted(ticket);
         }
         // Half-open: the gate decides, without the lock.
         if let Some(admission) = self.probe_admission() {
@@ -114,16 +136,26 @@ impl Shared {
     }
 
     /// Reports the outcome of a request that is not the probe (see [`Probe::settle`] for it).
+    #[inline]
     pub(crate) fn record(&self, ticket: Ticket, failed: bool) {
-        if failed {
-            let now = Instant::now();
-            self.update(|circuit| circuit.on_failure(ticket, now));
-        } else if !self.snapshot().is_clean() {
-            self.update(|circuit| circuit.on_success(ticket));
+        if failed || !self.snapshot().is_clean() {
+            self.record_locked(ticket, failed);
         }
         // A success while closed with no failure counted would set the count to zero: it is
         // zero already. (Or the ticket is stale, and `Circuit` would ignore it.) Nothing to
         // write, which keeps the closed hot path free of writes.
+    }
+
+    /// [`Shared::record`] when there is something to write: under the lock, out of line.
+    #[cold]
+    #[inline(never)]
+    fn record_locked(&self, ticket: Ticket, failed: bool) {
+        if failed {
+            let now = Instant::now();
+            self.update(|circuit| circuit.on_failure(ticket, now));
+        } else {
+            self.update(|circuit| circuit.on_success(ticket));
+        }
     }
 
     /// Runs `change` on the locked circuit, then, before unlocking, publishes the new snapshot
@@ -137,7 +169,7 @@ impl Shared {
             self.counters.entered(circuit.state());
         }
         self.snapshot
-            .store(Snapshot::of(&circuit).0, Ordering::Release);
+            .store(Snapshot::of(&circuit).0, Ordering::Relaxed);
         self.gate.follow(&circuit);
         result
     }
@@ -153,8 +185,15 @@ impl Shared {
         Admission::Rejected
     }
 
+    /// The snapshot, loaded `Relaxed`: nothing is read *through* it. The closed path needs
+    /// the word alone (its epoch is the ticket); a word that says "not closed" sends the caller
+    /// to the gate or to the lock, which order what they guard themselves. (`Acquire` would not
+    /// make the word any fresher: `Circuit` ignores the outcome of a stale ticket either way.)
+    /// An `Acquire` load is free for an x86 processor, not for the compiler, which may then
+    /// not reuse what it read before it: the closed path grows and is no longer inlined.
+    #[inline]
     fn snapshot(&self) -> Snapshot {
-        Snapshot(self.snapshot.load(Ordering::Acquire))
+        Snapshot(self.snapshot.load(Ordering::Relaxed))
     }
 
     /// Locks the circuit. The lock is only ever held for a few synchronous lines (never across
@@ -192,18 +231,22 @@ impl Snapshot {
         Snapshot(circuit.epoch() << KIND_BITS | kind)
     }
 
+    #[inline]
     fn epoch(self) -> u64 {
         self.0 >> KIND_BITS
     }
 
+    #[inline]
     fn kind(self) -> u64 {
         self.0 & KIND_MASK
     }
 
+    #[inline]
     fn is_closed(self) -> bool {
         self.kind() != NOT_CLOSED
     }
 
+    #[inline]
     fn is_clean(self) -> bool {
         self.kind() == CLOSED_CLEAN
     }

@@ -109,31 +109,77 @@
 //!   slot is the cheapest: a failing-fast caller in half-open reads one word and takes no
 //!   lock, and nothing on the closed path changes for it.
 //!
-//! Memory orderings. The snapshot is stored with `Release` (under the lock) and loaded with
-//! `Acquire`; the probe slot is taken with `Acquire` and freed with `Release`, as any lock is.
-//! Everything the lock-free paths act on is *inside* the word they read (epoch and kind, or
-//! the slot's epoch), so correctness rests on the atomicity of each single-word operation and
-//! on the coherence of each location (a thread never sees a location's value go back in
-//! time), which even `Relaxed` guarantees. The `Acquire`/`Release` pairs add that whatever a
-//! writer did before publishing is visible to a reader that sees the publication, so the
-//! snapshot and the slot can be reasoned about like messages; they cost nothing on x86 (plain
-//! loads and stores; a compare-and-swap is a full barrier there anyway) and little on ARM. The
-//! failure orderings of the compare-and-swaps are `Relaxed`: a failed swap acts on nothing.
+//! Memory orderings. The probe slot is taken with `Acquire` and freed with `Release`, as any
+//! lock is; the snapshot is stored (under the lock) and loaded `Relaxed`. Everything the
+//! lock-free paths act on is *inside* the word they read (epoch and kind, or the slot's epoch),
+//! so correctness rests on the atomicity of each single-word operation and on the coherence of
+//! each location (a thread never sees a location's value go back in time), which even
+//! `Relaxed` guarantees. The slot's `Acquire`/`Release` pairs add that whatever a writer did
+//! before publishing is visible to a reader that sees the publication, so the slot can be
+//! reasoned about like a lock; they cost nothing on x86 (plain loads and stores; a
+//! compare-and-swap is a full barrier there anyway) and little on ARM. The snapshot needs no
+//! pair: nothing is read *through* it. The closed path uses the word alone (its epoch is the
+//! ticket), a word that says "not closed" only sends the caller to the slot or to the lock,
+//! which order what they guard themselves, and `Acquire` would not make the word any fresher.
+//! An `Acquire` load costs the compiler, though (below). The failure orderings of the
+//! compare-and-swaps are `Relaxed`: a failed swap acts on nothing.
 //!
-//! Costs, per request while closed: one `Acquire` load in `poll_ready` (plus the inner
-//! service's `poll_ready`), an `Arc` clone and drop, one `Acquire` load when a successful
-//! request completes. The reference count and the snapshot share a cache line: on many cores
-//! at once the reference count, not the snapshot, is what bounces. While half-open: two loads
-//! to fail fast, a compare-and-swap to take the probe. While open: the lock.
+//! Costs, per request while closed: one load of the snapshot in `poll_ready` (plus the inner
+//! service's `poll_ready`), an `Arc` clone in `call` and its drop with the response future
+//! (a reference-count increment and decrement), one load of the snapshot when a successful
+//! request completes. While half-open: two loads to fail fast, a compare-and-swap to take the
+//! probe. While open: the lock.
 //!
-//! What the choices cost, measured by `cargo bench -p breaker-bench` (see the README): closed,
-//! one task, about 14 ns per call against 64 ns for exercise 02, which locks its `Mutex` twice
-//! and reads the clock twice per call, and 12.5 ns for a minimal atomic breaker that is not
-//! correct (no epochs, no single probe). With two threads on one breaker it is the shared
-//! reference count that bounces between the cores (about 130 ns per call): giving each clone a
-//! handle of its own, on its own cache line, would remove that at the price of one allocation
-//! per clone. Exercise 02 keeps the plain `Mutex` because it is the clearest; this crate adds
-//! the snapshot and the slot because a breaker sits on every request.
+//! # What the choices cost
+//!
+//! Measured two ways: instructions per call with `valgrind --tool=callgrind` on
+//! `xtask/bench/examples/per_call.rs` (exact, and the same on a busy machine), and
+//! `cargo bench -p breaker-bench` (see `xtask/README.md`). The yardstick is the benchmark's
+//! minimal atomic breaker, which is not correct (no epochs, no single probe): 29 instructions
+//! per call polled with a no-op waker, 77 awaited in a tokio task. This crate: **40 and 98**
+//! (it was 131 and 168 before the first three choices below).
+//!
+//! * **The closed path is inlined into the caller, the rest is `#[cold]`.** `closed_ticket`,
+//!   `record` and the snapshot's accessors are `#[inline]`; `Shared::admit` and the locked
+//!   part of `record` are out of line. Across crates, a function that is neither generic nor
+//!   `#[inline]` is a call: 58 and 110 instructions without the `#[inline]`s.
+//! * **`poll_ready` writes the admission in place, and `call` reads the ticket in place.** An
+//!   `Admission` built first and moved into the field (or `take()`n out whole in `call`) is
+//!   stored as two 8-byte halves and loaded back at once as one 16-byte value, which the
+//!   processor cannot forward from its pending stores: it waits for them to reach the cache.
+//!   64 and 126 instructions, and above all about 6 ns more per awaited call (26.4 against
+//!   20.4 ns, fastest of 12 runs of a million calls, same machine, same minute).
+//! * **The snapshot is loaded `Relaxed`.** With `Acquire` the compiler may not reuse, after
+//!   the load, what it read before it: the service's own `admission` was read and its drop
+//!   checked again, and `poll_ready` grew too big to be inlined into `ServiceExt::ready`'s
+//!   future. 62 and 121 instructions with `Acquire`.
+//! * **One `Arc<Shared>` for all clones, aligned to 128 bytes; no handle per clone.** Every
+//!   request increments and decrements the `Arc`'s count (the response future holds a clone),
+//!   so two threads on two clones of one breaker write one cache line, which moves between
+//!   their cores at every request: as with the minimal breaker, and with tower's
+//!   `ConcurrencyLimit`, whose permits hold an `Arc` of its semaphore. The alignment keeps the
+//!   counts on lines of their own, so the snapshot that every request reads does not move with
+//!   them (the compiler's field order happened to do that already: no difference measured, but
+//!   now it does not depend on it). A `Handle` per clone (an `Arc` of its own, 128-byte
+//!   aligned, which that clone's futures count on) removes the shared write, and was measured
+//!   (`per_call`, medians of 10 runs of a million calls): two threads each on a clone, 21 ns
+//!   per call with it against 73 without (20 for two independent breakers, 100 for the minimal
+//!   breaker), 14 more instructions per call on one thread (54 polled, 95 awaited), and an
+//!   allocation per clone: a clone and one call through it take 90 ns instead of 35 (870
+//!   instructions instead of 61). Not taken, because a Tower service is cloned on hot paths:
+//!   tower's `Retry` clones its inner service in every `call` (exercise 04's
+//!   `retry_outside_breaker`), and routers clone their services per request (axum's `Route`).
+//!   There the handle is an allocation per request, and the shared count is written anyway by
+//!   the clone and its drop. A middleware meant to sit anywhere in a stack keeps its clones
+//!   cheap; the shared count costs only when many threads hammer clones of one breaker, and
+//!   even then 50 ns next to a network call.
+//!
+//! In the full run of `cargo bench -p breaker-bench` (`xtask/README.md`), closed: 18.8 ns per
+//! call polled with a no-op waker (the minimal breaker 19.6, the fastest peer 43.5), 20.6
+//! awaited (19.6); two threads, 76.8 (69.2); open, 56 either way (34 to 39), where the lock and
+//! the clock decide. Exercise 02 takes 92 and 109 ns closed: it locks its `Mutex` twice and
+//! reads the clock twice per call, and keeps the plain `Mutex` because it is the clearest; this
+//! crate adds the snapshot and the slot because a breaker sits on every request.
 
 mod classify;
 mod error;
