@@ -50,7 +50,9 @@ fn exercise_04_ships_exercise_03_solved() {
     for entry in std::fs::read_dir(&from).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap();
-        if name == "lib.rs" {
+        // `lib.rs` is 04's `breaker/mod.rs`; `sync.rs` keeps only the normal build of 03's (04
+        // has no interleaving tests), see its docs.
+        if name == "lib.rs" || name == "sync.rs" {
             continue;
         }
         let expected = solved(&path)

@@ -32,8 +32,9 @@
 //! * **Every change of state happens under the lock**, in `Shared::update`, which before
 //!   unlocking publishes the snapshot and makes the probe's gate follow the state
 //!   (`ProbeGate::follow`). The state machine stays the plain, testable `Circuit`, and no
-//!   transition is ever split between atomics that another thread could see half-done. The lock is held for a few synchronous lines only, never across an
-//!   `.await`: services and futures are `Send`, and there is nothing to deadlock on.
+//!   transition is ever split between atomics that another thread could see half-done. The
+//!   lock is held for a few synchronous lines only, never across an `.await`: services and
+//!   futures are `Send`, and there is nothing to deadlock on.
 //! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the

@@ -58,15 +58,15 @@
 //!
 //! The clones share one `Shared` (behind an `Arc`): the [`Circuit`] of exercise 01 (unchanged)
 //! in a `Mutex`, a *snapshot* of it in an `AtomicU64`, and the probe's gate. `src/shared.rs`
-//! has a table of which path touches what. These types come from `src/sync.rs`: std's and
-//! tokio's own in a normal build, wrappers that a test scheduler can drive under the
-//! `interleave` feature of the hidden tests.
+//! has a table of which path touches what. These types come from `src/breaker/sync.rs`: std's
+//! and tokio's own (in exercise 03 they become wrappers that a test scheduler drives).
 //!
 //! * **Every change of state happens under the lock**, in `Shared::update`, which before
 //!   unlocking publishes the snapshot and makes the probe's gate follow the state
 //!   (`ProbeGate::follow`). The state machine stays the plain, testable `Circuit`, and no
-//!   transition is ever split between atomics that another thread could see half-done. The lock is held for a few synchronous lines only, never across an
-//!   `.await`: services and futures are `Send`, and there is nothing to deadlock on.
+//!   transition is ever split between atomics that another thread could see half-done. The
+//!   lock is held for a few synchronous lines only, never across an `.await`: services and
+//!   futures are `Send`, and there is nothing to deadlock on.
 //! * **The closed hot path takes no lock and writes nothing.** The snapshot packs the epoch and
 //!   whether the circuit is closed (and with no failure counted) in one word, so one load reads
 //!   them consistently. Admitting while closed is that one load; the ticket it hands out is the
