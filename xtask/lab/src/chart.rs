@@ -365,6 +365,21 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Escaped prose whose `backticked` words are set as code.
+fn prose(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 /// The scenario's page: its description, the table, the charts. Self-contained: no script,
 /// no stylesheet or font from elsewhere, no URL.
 pub fn page(report: &Report) -> Result<String> {
@@ -384,7 +399,7 @@ pub fn page(report: &Report) -> Result<String> {
          paused clock: the same numbers on every run.</p>\n<table>\n<tr>",
         name = escape(scenario.name),
         title = escape(scenario.title),
-        about = escape(scenario.about),
+        about = prose(scenario.about),
         sources = escape(&report.sources.join("; ")),
     );
     for header in &report.table.headers {
