@@ -279,8 +279,11 @@ mod hooked {
             &self,
             n: u32,
         ) -> Result<SemaphorePermit<'_>, TryAcquireError> {
-            step("Semaphore::try_acquire", Location::caller(), false);
-            self.0.try_acquire_many(n).map(|p| SemaphorePermit(Some(p)))
+            let at = Location::caller();
+            step("Semaphore::try_acquire", at, false);
+            self.0
+                .try_acquire_many(n)
+                .map(|p| SemaphorePermit(Some(p), at))
         }
 
         #[track_caller]
@@ -295,16 +298,21 @@ mod hooked {
             self: Arc<Self>,
             n: u32,
         ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
-            step("Semaphore::try_acquire_owned", Location::caller(), false);
+            let at = Location::caller();
+            step("Semaphore::try_acquire_owned", at, false);
             Arc::clone(&self.0)
                 .try_acquire_many_owned(n)
-                .map(|p| OwnedSemaphorePermit(Some(p)))
+                .map(|p| OwnedSemaphorePermit(Some(p), at))
         }
     }
 
     /// Giving a permit back is a step too: it runs when the permit is dropped.
     #[derive(Debug)]
-    pub(crate) struct OwnedSemaphorePermit(Option<tokio::sync::OwnedSemaphorePermit>);
+    pub(crate) struct OwnedSemaphorePermit(
+        Option<tokio::sync::OwnedSemaphorePermit>,
+        /// Where it was acquired: a drop has no caller of its own to show.
+        &'static Location<'static>,
+    );
 
     impl OwnedSemaphorePermit {
         pub(crate) fn num_permits(&self) -> usize {
@@ -321,16 +329,19 @@ mod hooked {
     }
 
     impl Drop for OwnedSemaphorePermit {
-        #[track_caller]
         fn drop(&mut self) {
             if self.0.is_some() {
-                step("OwnedSemaphorePermit::drop", Location::caller(), false);
+                step("OwnedSemaphorePermit::drop (acquired at)", self.1, false);
             }
         }
     }
 
     #[derive(Debug)]
-    pub(crate) struct SemaphorePermit<'a>(Option<tokio::sync::SemaphorePermit<'a>>);
+    pub(crate) struct SemaphorePermit<'a>(
+        Option<tokio::sync::SemaphorePermit<'a>>,
+        /// Where it was acquired: a drop has no caller of its own to show.
+        &'static Location<'static>,
+    );
 
     impl SemaphorePermit<'_> {
         pub(crate) fn num_permits(&self) -> usize {
@@ -347,10 +358,9 @@ mod hooked {
     }
 
     impl Drop for SemaphorePermit<'_> {
-        #[track_caller]
         fn drop(&mut self) {
             if self.0.is_some() {
-                step("SemaphorePermit::drop", Location::caller(), false);
+                step("SemaphorePermit::drop (acquired at)", self.1, false);
             }
         }
     }

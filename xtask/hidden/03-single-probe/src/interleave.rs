@@ -188,6 +188,11 @@ thread_local! {
 
 /// The hook of the crate's `sync` types: stops a driven thread before its step.
 fn hook(step: Step) -> bool {
+    // A thread that unwinds (abandoned, or a panic of the code under test) runs its destructors
+    // on its own: a probe dropped there must not stop again, or the panic would abort.
+    if std::thread::panicking() {
+        return false;
+    }
     let Some((scheduler, me)) = DRIVEN.with(|d| d.borrow().clone()) else {
         return false;
     };
@@ -254,11 +259,17 @@ fn run_once<R: Send + 'static>(run: Run<R>, prefix: &[usize]) -> (Vec<Decision>,
             {
                 state = scheduler.wait(state);
             }
-            // The last step may have released what blocked the others: they try again.
-            for (t, status) in state.threads.iter_mut().enumerate() {
-                if let Status::Blocked(step) = *status {
-                    if Some(t) != current {
-                        *status = Status::Ready(Some(step));
+            // A step that went through may have released what blocked the others: they try
+            // again. A step that was itself blocked changed nothing, so when every caller left
+            // is blocked, none can ever move: a deadlock.
+            let progressed =
+                current.is_none_or(|c| !matches!(state.threads[c], Status::Blocked(_)));
+            if progressed {
+                for (t, status) in state.threads.iter_mut().enumerate() {
+                    if let Status::Blocked(step) = *status {
+                        if Some(t) != current {
+                            *status = Status::Ready(Some(step));
+                        }
                     }
                 }
             }
