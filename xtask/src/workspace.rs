@@ -80,8 +80,13 @@ impl Workspace {
         if !root.join("Cargo.toml").is_file() {
             bail!("{} holds no Cargo.toml", root.display());
         }
-        let target =
-            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        // Cargo reads a relative `CARGO_TARGET_DIR` from the current folder; the grader runs
+        // each test from its own folder, so every path it hands out must be absolute.
+        let target = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => std::path::absolute(PathBuf::from(dir))
+                .context("cannot resolve CARGO_TARGET_DIR")?,
+            None => root.join("target"),
+        };
         Ok(Workspace { root, target })
     }
 

@@ -8,8 +8,11 @@
 //!   group with `kill(-pgid, SIGKILL)` as soon as the test process has exited, and at the
 //!   deadline. A process that leaves the group on purpose (`setsid`) escapes this; the grader
 //!   still never waits for it (see [`super::run`]: pipes are read with a deadline).
-//!   The group is killed right after the test process is reaped: its id cannot be reused by
-//!   another group while a member is alive, so the kill reaches only what the test started.
+//!   The group is killed right after the test process is reaped. While anything the test
+//!   started is alive, the group's id stays taken, so the kill reaches only what the test
+//!   started; when nothing is left, the id is free between the reaping and the kill, and only a
+//!   wrap-around of process ids within those microseconds could give it to a new group (a
+//!   window the grader accepts rather than poll with `waitid(WNOWAIT)`, which differs by system).
 //! - **A memory cap** (`--memory MiB`, 1 GiB by default), set in the child between `fork` and
 //!   `exec` with `setrlimit`. On Linux it is `RLIMIT_DATA`, which counts the memory a process
 //!   can write (heap, anonymous mappings, thread stacks) since Linux 4.7. `RLIMIT_AS` would count

@@ -46,7 +46,7 @@ pub fn list(binary: &Path, dir: &Path, logs: &Path) -> Result<Vec<String>> {
         .with_context(|| format!("cannot run {}", binary.display()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("logfile") {
+        if stderr.contains("Unrecognized option: 'logfile'") {
             bail!(
                 "the test harness of this Rust toolchain no longer accepts `--logfile`, which \
                  the grader reads each verdict from ({}): grade with an older toolchain, or \
@@ -256,8 +256,10 @@ fn wait(
     }
 }
 
-/// What libtest recorded about `name` in its log file (`ok NAME`, `failed NAME`,
-/// `ignored NAME`, one line per test that finished).
+/// What libtest recorded about `name` in its log file. One test runs per process, so the log
+/// holds one record: `VERDICT NAME`, where the verdict is `ok`, `failed`, `ignored`, or one of
+/// the last two with a message (`failed: panic did not contain expected string ...`,
+/// `ignored: why`), which may span lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Record {
     Ok,
@@ -266,18 +268,17 @@ enum Record {
 }
 
 fn record(log: &str, name: &str) -> Option<Record> {
-    log.lines().find_map(|line| {
-        let (verdict, test) = line.split_once(' ')?;
-        if test != name {
-            return None;
-        }
-        match verdict {
-            "ok" => Some(Record::Ok),
-            "failed" => Some(Record::Failed),
-            "ignored" => Some(Record::Ignored),
-            _ => None,
-        }
-    })
+    let verdict = log
+        .strip_suffix('\n')
+        .unwrap_or(log)
+        .strip_suffix(name)?
+        .strip_suffix(' ')?;
+    match verdict.split([' ', ':', '\n']).next()? {
+        "ok" if verdict == "ok" => Some(Record::Ok),
+        "failed" => Some(Record::Failed),
+        "ignored" => Some(Record::Ignored),
+        _ => None,
+    }
 }
 
 /// The start and the end of a stream: enough to show what happened without keeping megabytes.
@@ -577,12 +578,22 @@ mod tests {
 
     #[test]
     fn the_record_is_the_harness_line_for_exactly_this_test() {
-        let log = "ok a::b\nfailed a::bc\nignored c\n";
-        assert_eq!(record(log, "a::b"), Some(Record::Ok));
-        assert_eq!(record(log, "a::bc"), Some(Record::Failed));
-        assert_eq!(record(log, "c"), Some(Record::Ignored));
-        assert_eq!(record(log, "a"), None);
+        assert_eq!(record("ok a::b\n", "a::b"), Some(Record::Ok));
+        assert_eq!(record("failed a::bc\n", "a::bc"), Some(Record::Failed));
+        assert_eq!(record("ignored c\n", "c"), Some(Record::Ignored));
+        // What libtest 1.95 writes for `#[should_panic(expected = ..)]` and `#[ignore = ..]`.
+        let mismatch = "failed: panic did not contain expected string\n      panic message: \
+                        \"left\"\n expected substring: \"right\" t::p\n";
+        assert_eq!(record(mismatch, "t::p"), Some(Record::Failed));
+        assert_eq!(
+            record("ignored: because slow t::i\n", "t::i"),
+            Some(Record::Ignored)
+        );
+        // Another test's record, or none, is no verdict; `ok` takes no message.
+        assert_eq!(record("ok a::b\n", "b"), None);
+        assert_eq!(record("ok a::b\n", "a"), None);
         assert_eq!(record("", "a::b"), None);
+        assert_eq!(record("ok: forged a\n", "a"), None);
     }
 
     #[test]
