@@ -98,7 +98,7 @@ where
         match self.inner.poll_ready(cx) {
             Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
             // The inner service was not asked to serve a request, so nothing is counted, and the
-            // admission is dropped here: a probe goes back to the slot, for a caller whose
+            // admission is dropped here: the probe is given back, for a caller whose
             // backend is ready (unlike `ConcurrencyLimit`, which keeps its permit while it
             // waits, a breaker that holds the probe while it waits tests nothing and fails
             // everyone else). The next `poll_ready` asks the circuit again.

@@ -14,13 +14,15 @@
 //! |-----------------------------------------|--------------|------|--------------------|
 //! | admit while `Closed`                    | one load     | no   | no                 |
 //! | success, `Closed` with no failure       | one load     | no   | no                 |
-//! | admit while `HalfOpen`                  | one load     | no   | `reserve`          |
+//! | admit while `HalfOpen`                  | two loads    | no   | `reserve`          |
 //! | a probe dropped                         | no           | no   | `Probe`'s `Drop`   |
 //! | failure, or success after failures      | load, store  | yes  | `follow`           |
 //! | admit while `Open` (fast-fail)          | load, store  | yes  | `reserve`, `follow`|
 //! | the probe settles                       | store        | yes  | `follow`           |
 //!
-//! The types that threads share come from `crate::sync` (std's own in a normal build).
+//! A request that fails fast also adds one to the `rejected` counter of the metrics (a
+//! relaxed `fetch_add`, off the closed path). The types that threads share come from
+//! `crate::sync` (std's own in a normal build).
 
 use std::sync::{Arc, PoisonError};
 

@@ -30,7 +30,8 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "outage",
         title: "A backend goes down for 30 s: without a breaker, and with one",
         about: "50 requests a second. The backend answers in 20 ms, then from 20 s to 50 s it \
-                hangs until the caller's 1 s timeout, then it is healthy again. The breaker \
+                hangs: a timeout inside the breaker fails each request after 1 s (a verdict the breaker \
+                counts), then it is healthy again. The breaker \
                 opens after 5 consecutive failures, for 10 s.",
         run: outage,
     },
@@ -153,7 +154,7 @@ fn the_outage() -> Run {
 
 fn outage(breakers: &Breakers) -> Result<Report, Stuck> {
     let run = the_outage();
-    let (down_from, recovery) = run.scripts[0].down_periods(run.duration)[0];
+    let (_, recovery) = run.scripts[0].down_periods(run.duration)[0];
     let breaker = breakers.under_test;
     let variants: [(&str, Build<Backend>); 2] = [
         ("no breaker", |b, _| bare(b)),
@@ -187,7 +188,6 @@ fn outage(breakers: &Breakers) -> Result<Report, Stuck> {
             record,
         });
     }
-    let _ = down_from;
     Ok(Report {
         scenario: find("outage").expect("listed"),
         table,

@@ -2,8 +2,7 @@
 //!
 //! Exercise 03's `src/sync.rs` also has an `interleave` build, in which each type calls a test
 //! scheduler's hook so that its hidden tests can try the interleavings of two or three callers.
-//! Exercise 04 ships that breaker solved and has no such tests, so it keeps the normal build
-//! only: the breaker's other files are 03's, unchanged.
+//! Exercise 04 has no such tests: it keeps the normal build only.
 
 // The breaker uses a few of these types only.
 #![allow(dead_code, unused_imports)]

@@ -127,8 +127,9 @@
 //! Costs, per request while closed: one load of the snapshot in `poll_ready` (plus the inner
 //! service's `poll_ready`), an `Arc` clone in `call` and its drop with the response future
 //! (a reference-count increment and decrement), one load of the snapshot when a successful
-//! request completes. While half-open: two loads to fail fast, a compare-and-swap to take the
-//! probe. While open: the lock.
+//! request completes. While half-open: two loads of the snapshot (`poll_ready`'s, and `admit`'s
+//! own look before it goes to the gate), then the gate: a compare-and-swap to take the probe,
+//! or one load and the `rejected` counter to fail fast. While open: the lock.
 //!
 //! # What the choices cost
 //!
