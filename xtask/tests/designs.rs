@@ -8,6 +8,9 @@
 //! * `racy-take` (a load, then a store, to take the probe) and `racy-release` (the probe given
 //!   back before its verdict) must fail, and fail in the interleaving tests, which do not depend
 //!   on luck.
+//! * `spins` (a caller waits for a taken probe) and `deadlock` (two locks taken in two orders)
+//!   must fail in the interleaving tests with a message that names what went wrong: the
+//!   scheduler reports them, the test process does not crash.
 
 mod support;
 
@@ -22,20 +25,25 @@ struct Design {
     name: &'static str,
     /// `None`: every hidden test passes. `Some(tests)`: these fail (others may too).
     fails: Option<&'static [&'static str]>,
+    /// What the failures of `fails` must say (a `failed` verdict, not a crash), if anything.
+    says: Option<&'static str>,
 }
 
 const DESIGNS: &[Design] = &[
     Design {
         name: "atomic",
         fails: None,
+        says: None,
     },
     Design {
         name: "mutex",
         fails: None,
+        says: None,
     },
     Design {
         name: "semaphore",
         fails: None,
+        says: None,
     },
     Design {
         name: "racy-take",
@@ -43,10 +51,22 @@ const DESIGNS: &[Design] = &[
             "races::two_callers_racing_for_a_free_probe_send_exactly_one",
             "races::two_callers_racing_into_half_open_send_exactly_one",
         ]),
+        says: None,
     },
     Design {
         name: "racy-release",
         fails: Some(&["races::a_probe_keeps_its_place_until_its_verdict_is_in"]),
+        says: None,
+    },
+    Design {
+        name: "spins",
+        fails: Some(&["races::a_probe_keeps_its_place_until_its_verdict_is_in"]),
+        says: Some("spinning"),
+    },
+    Design {
+        name: "deadlock",
+        fails: Some(&["races::two_callers_racing_into_half_open_send_exactly_one"]),
+        says: Some("a deadlock"),
     },
 ];
 
@@ -112,6 +132,25 @@ fn correct_designs_of_the_probe_pass_and_racy_ones_fail() {
                             "{}: {test} passed; a race must fail it on every run",
                             design.name
                         ));
+                    }
+                }
+                if let Some(says) = design.says {
+                    for test in expected {
+                        let report = exercise["tests"]
+                            .as_array()
+                            .and_then(|tests| tests.iter().find(|t| t["name"] == *test));
+                        let (status, message) = report.map_or(("?", ""), |t| {
+                            (
+                                t["status"].as_str().unwrap_or("?"),
+                                t["message"].as_str().unwrap_or(""),
+                            )
+                        });
+                        if status != "failed" || !message.contains(says) {
+                            problems.push(format!(
+                                "{}: {test} must fail saying {says:?}; it was {status}: {message}",
+                                design.name
+                            ));
+                        }
                     }
                 }
             }
